@@ -1,0 +1,1 @@
+"""Checks of generated data against the plan (the generator's self-check)."""

@@ -1,0 +1,185 @@
+"""The ``recspark`` command: loads config, builds the session, calls the pipeline.
+
+Exit codes: 0 success, 1 a check failed, 2 bad usage or input (nothing written).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import click
+
+from recspark import __version__
+from recspark.errors import InputError, RecsparkError
+from recspark.logs import configure
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+class RecsparkGroup(click.Group):
+    """Turns recspark's own errors into one line on stderr and their exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RecsparkError as exc:
+            click.echo(f"recspark: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def parse_conf(items: Iterable[str]) -> dict[str, str]:
+    """``--conf key=value`` pairs, as spark-submit takes them."""
+    conf = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InputError(f"--conf: expected key=value, e.g. spark.executor.memory=4g, got {item!r}")
+        conf[key.strip()] = value
+    return conf
+
+
+def spark_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--master and --conf on every command that starts Spark."""
+
+    @click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
+    @click.option("--conf", "spark_conf", multiple=True, metavar="KEY=VALUE", help="Spark setting (repeatable).")
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def lake_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option("--lake", envvar="RECSPARK_LAKE", required=True, help="Lake root: a folder or s3a:// URI [env RECSPARK_LAKE].")
+    @click.option("--dataset", required=True, help="Dataset name under the lake root.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def _session(master: str, spark_conf: Iterable[str]) -> Any:
+    from recspark.session import build_session
+
+    return build_session(master=master, conf=parse_conf(spark_conf))
+
+
+@click.group(cls=RecsparkGroup)
+@click.version_option(__version__, prog_name="recspark")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def cli(verbose: bool) -> None:
+    """Plant a population with known tastes in a Delta lake, and check recommenders against it."""
+    configure(verbose)
+
+
+@cli.command()
+@click.option("--profile", default="local", show_default=True, help="local, staging, production, or a YAML path.")
+@lake_options
+@click.option("--seed", type=int, default=None, help="Override the profile's seed.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override one config key (repeatable).")
+@click.option("--check/--no-check", default=False, show_default=True, help="Run check-data after generating.")
+@spark_options
+def generate(
+    profile: str, lake: str, dataset: str, seed: int | None, overrides: tuple[str, ...],
+    check: bool, master: str, spark_conf: tuple[str, ...],
+) -> None:
+    """Generate users, products, labels and interactions as Delta tables."""
+    from recspark.config import load_config
+    from recspark.generate import generate as run_generate
+    from recspark.population.plan import make_plan
+    from recspark.storage.lake import dataset_path
+
+    config = load_config(profile, overrides, seed)
+    target = dataset_path(lake, dataset)
+    conf = parse_conf(spark_conf)
+    plan = make_plan(config)
+    click.echo(
+        f"generating {target}: {plan.users.count:,} users, {plan.products.count:,} products, "
+        f"~{plan.expected_events:,.0f} events, seed {config.seed}",
+        err=True,
+    )
+    started = time.perf_counter()
+    spark = _session(master, [f"{k}={v}" for k, v in conf.items()])
+    manifest = run_generate(spark, config, lake, dataset)
+    elapsed = time.perf_counter() - started
+    click.echo(format_summary(manifest, target, elapsed))
+    if check:
+        _run_check(spark, lake, dataset)
+
+
+@cli.command("check-data")
+@lake_options
+@spark_options
+def check_data(lake: str, dataset: str, master: str, spark_conf: tuple[str, ...]) -> None:
+    """Check that the dataset's tables reproduce the planted plan; exit 1 if not."""
+    from recspark.storage.lake import dataset_path
+
+    dataset_path(lake, dataset)
+    _run_check(_session(master, spark_conf), lake, dataset)
+
+
+def _run_check(spark: Any, lake: str, dataset: str) -> None:
+    from recspark.checks.data_check import check_dataset
+
+    checks = check_dataset(spark, lake, dataset)
+    click.echo(format_checks(checks))
+    failed = [c for c in checks if not c.passed]
+    if failed:
+        click.echo(f"check-data: FAIL, {len(failed)} of {len(checks)} checks failed: "
+                   + ", ".join(c.name for c in failed), err=True)
+        raise SystemExit(EXIT_FAILED)
+    click.echo(f"check-data: PASS, {len(checks)} checks")
+
+
+@cli.command("setup-jars")
+@click.option("--dir", "folder", default=None, help="Target folder [default: $RECSPARK_JARS_DIR or ~/.cache/recspark/jars].")
+@click.option("--extra", multiple=True, metavar="G:A:V", help="Another Maven coordinate to fetch (repeatable).")
+def setup_jars(folder: str | None, extra: tuple[str, ...]) -> None:
+    """Fetch the Delta jars matching the installed pyspark and delta-spark with Maven (once)."""
+    from pathlib import Path
+
+    from recspark.session import fetch_jars
+
+    for jar in fetch_jars(Path(folder) if folder else None, extra):
+        click.echo(str(jar))
+
+
+def format_summary(manifest: dict[str, Any], target: str, seconds: float) -> str:
+    """The table printed after generation: rows and Delta version per table."""
+    lines = [f"dataset {target}  (seed {manifest['seed']}, config {manifest['config_hash'][:12]}, {seconds:.1f}s)"]
+    lines.append(f"  {'table':<14}{'rows':>14}  delta version")
+    for name, entry in manifest["tables"].items():
+        lines.append(f"  {name:<14}{entry['rows']:>14,}  {entry['version']:>6}")
+    users = manifest["users"]
+    lines.append("  user classes    " + "  ".join(f"{n}={c:,}" for n, c in zip(users["names"], users["counts"], strict=True)))
+    products = manifest["products"]
+    lines.append("  product classes " + "  ".join(f"{n}={c:,}" for n, c in zip(products["names"], products["counts"], strict=True)))
+    return "\n".join(lines)
+
+
+def format_checks(checks: Iterable[Any]) -> str:
+    """A readable table of checks: name, observed, allowed range, verdict."""
+    rows = [f"  {'result':<7}{'check':<36}{'observed':>26}  allowed"]
+    for c in checks:
+        allowed = f"{_num(c.lower)}" if c.lower == c.upper else f"[{_num(c.lower)}, {_num(c.upper)}]"
+        rows.append(f"  {'ok' if c.passed else 'FAIL':<7}{c.name:<36}{_num(c.observed):>26}  {allowed}")
+    return "\n".join(rows)
+
+
+def _num(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:.4f}"
+
+
+def main() -> None:
+    cli(prog_name="recspark")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Interaction events simulated from the planted population."""

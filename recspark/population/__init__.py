@@ -1,0 +1,1 @@
+"""The planted population: classes and affinity (pure Python), users, products and labels."""

@@ -1,0 +1,117 @@
+"""Delta tables under a lake root: ``<lake>/<dataset>/<table>``.
+
+The lake root is a local folder or a Hadoop URI (s3a://bucket/prefix). Each write is one
+Delta commit, so a reader always sees a whole version of a table, never half a write.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.utils import AnalysisException
+
+from recspark.errors import DatasetError, InputError
+
+_DATASET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def is_local(uri: str) -> bool:
+    """True for a plain path or a file: URI."""
+    return urlparse(uri).scheme in ("", "file")
+
+
+def normalize_lake(lake: str) -> str:
+    """Absolute local path, or the URI as given without a trailing slash."""
+    if not lake:
+        raise InputError("--lake: expected a folder or an s3a:// URI, got an empty value")
+    if is_local(lake):
+        path = urlparse(lake).path if lake.startswith("file:") else lake
+        return os.path.abspath(os.path.expanduser(path))
+    scheme = urlparse(lake).scheme
+    if scheme not in ("s3", "s3a", "hdfs", "abfs", "abfss", "gs"):
+        raise InputError(f"--lake: expected a folder or an s3a:// URI, got scheme {scheme!r} in {lake!r}")
+    return lake.rstrip("/")
+
+
+def check_dataset_name(dataset: str) -> str:
+    if not _DATASET.match(dataset):
+        raise InputError(
+            f"--dataset: expected letters, digits, '.', '_' or '-' (at most 128), got {dataset!r}"
+        )
+    return dataset
+
+
+def dataset_path(lake: str, dataset: str) -> str:
+    return f"{normalize_lake(lake)}/{check_dataset_name(dataset)}"
+
+
+def table_path(lake: str, dataset: str, table: str) -> str:
+    return f"{dataset_path(lake, dataset)}/{table}"
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One Delta commit recspark made: the table, its new version, and the rows it wrote."""
+
+    path: str
+    version: int
+    rows: int
+
+
+def write_table(df: DataFrame, path: str, partition_by: Sequence[str] = ()) -> Commit:
+    """Replace the table at ``path`` with ``df`` in one Delta commit.
+
+    Readers see the previous version until the commit lands, and the new one after; the row
+    count comes from the commit's own metrics, so no second pass over the data is needed.
+    """
+    writer = df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+    if partition_by:
+        writer = writer.partitionBy(*partition_by)
+    writer.save(path)
+    return last_commit(df.sparkSession, path)
+
+
+def last_commit(spark: SparkSession, path: str) -> Commit:
+    """Version and written rows of the latest commit of the table at ``path``."""
+    row = DeltaTable.forPath(spark, path).history(1).select("version", "operationMetrics").first()
+    if row is None:
+        raise DatasetError(f"{path}: expected a Delta table with at least one commit, found none")
+    metrics = row["operationMetrics"] or {}
+    return Commit(path=path, version=int(row["version"]), rows=int(metrics.get("numOutputRows", 0)))
+
+
+def append_table(df: DataFrame, path: str) -> Commit:
+    """Append ``df`` to the table at ``path`` in one Delta commit."""
+    df.write.format("delta").mode("append").save(path)
+    return last_commit(df.sparkSession, path)
+
+
+def table_version(spark: SparkSession, path: str) -> int:
+    """Latest committed version of the Delta table at ``path``."""
+    row = DeltaTable.forPath(spark, path).history(1).select("version").first()
+    if row is None:
+        raise DatasetError(f"{path}: expected a Delta table with at least one commit, found none")
+    return int(row[0])
+
+
+def is_table(spark: SparkSession, path: str) -> bool:
+    return DeltaTable.isDeltaTable(spark, path)
+
+
+def read_table(spark: SparkSession, path: str, version: int | None = None) -> DataFrame:
+    """The table at ``path`` (at ``version`` if given), or a DatasetError saying what is missing."""
+    if not is_table(spark, path):
+        raise DatasetError(f"{path}: expected a Delta table, found none (generate the dataset first)")
+    reader = spark.read.format("delta")
+    if version is not None:
+        reader = reader.option("versionAsOf", version)
+    try:
+        return reader.load(path)
+    except AnalysisException as exc:
+        raise DatasetError(f"{path}: cannot read version {version}: {exc}") from None
