@@ -177,8 +177,9 @@ def _num(value: float) -> str:
     return f"{value:.4f}"
 
 
-def main() -> None:
-    cli(prog_name="recspark")
+def main(args: list[str] | None = None) -> None:
+    """Console-script and spark-submit entry: ``args`` default to the command line."""
+    cli(args=args, prog_name="recspark")
 
 
 if __name__ == "__main__":

@@ -136,7 +136,7 @@ def conf_dir() -> Path:
 
 def resolve_profile(profile: str) -> Path:
     """A profile name (local, staging, production) or a path to a YAML file."""
-    if profile in PROFILES or "/" not in profile and not profile.endswith((".yaml", ".yml")):
+    if profile in PROFILES or ("/" not in profile and not profile.endswith((".yaml", ".yml"))):
         path = conf_dir() / f"{profile}.yaml"
     else:
         path = Path(profile)
@@ -213,7 +213,7 @@ def _build(cls: type, data: Any, prefix: str, default: Any) -> Any:
             continue
         hint = hints[name]
         if dataclasses.is_dataclass(hint):
-            values[name] = _build(hint, data[name], key + ".", current)
+            values[name] = _build(typing.cast(type, hint), data[name], key + ".", current)
         else:
             values[name] = _coerce(hint, data[name], key)
     return cls(**values)

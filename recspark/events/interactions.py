@@ -10,6 +10,7 @@ catalog product. Per-user activity is a capped, discretised Lomax (Pareto II) dr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -44,7 +45,7 @@ def zipf_rank(u: Column, class_size: Column, exponent: float) -> Column:
     return F.least(F.floor(x).cast("bigint"), class_size.cast("bigint"))
 
 
-def _pick(values: Sequence[float | int], index: Column) -> Column:
+def _pick(values: Sequence[Any], index: Column) -> Column:
     return F.element_at(F.array(*[F.lit(v) for v in values]), index + 1)
 
 
@@ -77,10 +78,12 @@ def interactions(
             tail=plan.activity_tail,
             cap=plan.max_per_user,
         ).alias("_events"),
+        entity_id(index, plan.users.id_base, plan.users.id_bits, seed, C.USERS).alias(C.USER_ID),
     )
     draws = per_user.select(
         C.USER_INDEX,
         C.USER_CLASS,
+        C.USER_ID,
         F.explode(F.sequence(F.lit(0).cast("bigint"), (F.col("_events") - F.lit(1)).cast("bigint"))).alias(C.DRAW),
     )
     u_index, draw = F.col(C.USER_INDEX), F.col(C.DRAW)
@@ -89,20 +92,28 @@ def interactions(
         return seeding.uniform(seed, _TABLE, column, u_index, draw)
 
     products = plan.products
-    product_class = _product_class(F.col(C.USER_CLASS), draw_uniform("product_class"), affinity_mix)
+    # Staged selects: a column used by several expressions is computed once, in its own
+    # projection, rather than inlined into each (and into every Feistel round).
+    with_class = draws.select(
+        C.USER_INDEX,
+        C.USER_ID,
+        C.DRAW,
+        _product_class(F.col(C.USER_CLASS), draw_uniform("product_class"), affinity_mix).alias(C.PRODUCT_CLASS),
+        (draw_uniform("noise") < F.lit(plan.noise_share)).alias("_is_noise"),
+    )
+    product_class = F.col(C.PRODUCT_CLASS)
     rank = zipf_rank(draw_uniform("popularity"), _pick(products.counts, product_class), plan.popularity_exponent)
     planted_index = _pick(products.starts, product_class).cast("bigint") + rank - F.lit(1)
     noise_index = F.least(
         F.floor(draw_uniform("noise_product") * F.lit(products.count)).cast("bigint"),
         F.lit(products.count - 1).cast("bigint"),
     )
-    is_noise = draw_uniform("noise") < F.lit(plan.noise_share)
     event_s = F.lit(plan.start_epoch_s) + F.floor(draw_uniform(C.EVENT_TS) * F.lit(plan.window_s)).cast("bigint")
     event_key = F.shiftleft(u_index, plan.draw_bits).bitwiseOR(draw)
-    events = draws.select(
+    events = with_class.select(
         entity_id(event_key, plan.event_id_base, plan.event_id_bits, seed, _TABLE).alias(C.EVENT_ID),
-        entity_id(u_index, plan.users.id_base, plan.users.id_bits, seed, C.USERS).alias(C.USER_ID),
-        F.when(is_noise, noise_index).otherwise(planted_index).alias(C.PRODUCT_INDEX),
+        C.USER_ID,
+        F.when(F.col("_is_noise"), noise_index).otherwise(planted_index).alias(C.PRODUCT_INDEX),
         _pick(plan.event_types, seeding.categorical(draw_uniform(C.EVENT_TYPE), plan.event_mix)).alias(C.EVENT_TYPE),
         event_s.alias("_event_s"),
     )

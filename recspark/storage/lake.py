@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -64,13 +64,17 @@ class Commit:
     rows: int
 
 
-def write_table(df: DataFrame, path: str, partition_by: Sequence[str] = ()) -> Commit:
+def write_table(
+    df: DataFrame, path: str, partition_by: Sequence[str] = (), options: Mapping[str, str] | None = None
+) -> Commit:
     """Replace the table at ``path`` with ``df`` in one Delta commit.
 
     Readers see the previous version until the commit lands, and the new one after; the row
     count comes from the commit's own metrics, so no second pass over the data is needed.
     """
     writer = df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+    for key, value in (options or {}).items():
+        writer = writer.option(key, value)
     if partition_by:
         writer = writer.partitionBy(*partition_by)
     writer.save(path)

@@ -124,10 +124,10 @@ def test_a_run_failing_midway_leaves_the_previous_dataset_readable(spark: SparkS
     old_manifest = Path(manifest_path(root, DATASET)).read_text()
     old = {n: fingerprint(storage.read_table(spark, storage.table_path(root, DATASET, n))) for n in C.TABLES}
 
-    def failing_writer(df, path, partition_by):  # fault injection in recspark's own code
+    def failing_writer(df, path, partition_by, options):  # fault injection in recspark's own code
         if path.endswith(C.INTERACTIONS):
             raise RuntimeError("disk full")
-        return storage.write_table(df, path, partition_by)
+        return storage.write_table(df, path, partition_by, options)
 
     with pytest.raises(RuntimeError, match="disk full"):
         generate(spark, tiny_config(seed=8), root, DATASET, write=failing_writer)

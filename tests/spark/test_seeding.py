@@ -36,7 +36,7 @@ def test_uniform_draws_are_uniform_and_independent_per_stream(spark: SparkSessio
         seeding.uniform(5, "t", "b", F.col("id")).alias("b"),
     )
     row = df.agg(F.min("a"), F.max("a"), F.avg("a"), F.corr("a", "b")).first()
-    assert 0.0 <= row[0] and row[1] < 1.0
+    assert row[0] >= 0.0 and row[1] < 1.0
     assert row[2] == pytest.approx(0.5, abs=0.01)
     assert abs(row[3]) < 0.03
 

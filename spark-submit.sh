@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Run a recspark job under spark-submit: ./spark-submit.sh JOB [job options...]
+#
+#   ./spark-submit.sh generate --profile staging --lake lake --dataset staging1
+#   MASTER=spark://host:7077 ./spark-submit.sh check-data --lake s3a://bucket/lake --dataset staging1
+#
+# recspark travels to the executors as a zip on --py-files; Delta comes from the local jar
+# cache (fetched once by `recspark setup-jars`). --master defaults to local[*]; set MASTER or
+# put --master first to choose a cluster. SPARK_SUBMIT_OPTS_EXTRA adds spark-submit options.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+venv="${VENV:-$here/.venv}"
+
+master="${MASTER:-local[*]}"
+if [[ "${1:-}" == "--master" ]]; then master="$2"; shift 2; fi
+job="${1:-}"
+if [[ -z "$job" || ! -f "$here/jobs/${job//-/_}.py" ]]; then
+  echo "usage: spark-submit.sh [--master URL] JOB [options]; JOB is one of:" >&2
+  ls "$here/jobs" | sed -n 's/\.py$//p' | tr '_' '-' | sed 's/^/  /' >&2
+  exit 2
+fi
+shift
+
+if [[ ! -x "$venv/bin/spark-submit" ]]; then
+  echo "spark-submit.sh: no virtual environment at $venv; run 'make jars' first" >&2
+  exit 2
+fi
+jars="$("$venv/bin/recspark" setup-jars | paste -sd, -)"
+
+build="$here/build"
+mkdir -p "$build"
+"$venv/bin/python" - "$here" "$build/recspark.zip" <<'PY'
+import pathlib, sys, zipfile
+root, target = pathlib.Path(sys.argv[1]), sys.argv[2]
+with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    for path in sorted((root / "recspark").rglob("*.py")):
+        archive.write(path, path.relative_to(root))
+PY
+
+export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$venv/bin/python}"
+export PYSPARK_DRIVER_PYTHON="${PYSPARK_DRIVER_PYTHON:-$venv/bin/python}"
+export RECSPARK_CONF_DIR="${RECSPARK_CONF_DIR:-$here/conf}"
+
+# shellcheck disable=SC2086
+exec "$venv/bin/spark-submit" \
+  --master "$master" \
+  --name "recspark-$job" \
+  --jars "$jars" \
+  --py-files "$build/recspark.zip" \
+  --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
+  --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
+  --conf spark.sql.session.timeZone=UTC \
+  ${SPARK_SUBMIT_OPTS_EXTRA:-} \
+  "$here/jobs/${job//-/_}.py" "$@"
