@@ -136,6 +136,125 @@ def _run_check(spark: Any, lake: str, dataset: str) -> None:
     click.echo(f"check-data: PASS, {len(checks)} checks")
 
 
+def _reports(lake: str, dataset: str, reports: str | None) -> str:
+    """Reports folder: --reports, else <lake>/<dataset>/reports on a local lake, else ./recspark-reports/<dataset>."""
+    from recspark.storage.lake import dataset_path, is_local
+
+    if reports:
+        return reports
+    root = dataset_path(lake, dataset)
+    return f"{root}/reports" if is_local(root) else f"recspark-reports/{dataset}"
+
+
+def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option("--gate", "gate_path", default=None, help="Gate thresholds YAML [default: conf/gate.yaml].")
+    @click.option("--gate-set", "gate_overrides", multiple=True, metavar="KEY=VALUE", help="Override one threshold.")
+    @click.option("--reports", default=None, help="Reports folder [default: <lake>/<dataset>/reports].")
+    @click.option("--verdict", "verdict_path", default=None, help="Where to write verdict.json [default: in --reports].")
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def _finish(verdict: Any, reports: str, verdict_path: str | None) -> None:
+    from recspark.gate import format_verdict, write_verdict
+
+    path = write_verdict(verdict_path or f"{reports}/verdict.json", verdict)
+    click.echo(format_verdict(verdict))
+    click.echo(f"verdict.json: {path}")
+    raise SystemExit(verdict.exit_code)
+
+
+@cli.command()
+@lake_options
+@click.option("--recs", required=True, help="Recommendations: a Delta table path, or Parquet/CSV/JSON.")
+@click.option("--version", "model_version", required=True, help="Model version being evaluated, e.g. V2.")
+@click.option("--format", "fmt", type=click.Choice(["delta", "parquet", "csv", "json"]), default=None,
+              help="Input format [default: detected].")
+@click.option("--k", type=int, default=None, help="Recommendations per user that count [default: gate k].")
+@click.option("--baseline", default=None, help="An evaluated version to compare against.")
+@click.option("--user-col", default="user_id", show_default=True)
+@click.option("--product-col", default="product_id", show_default=True)
+@click.option("--rank-col", default="rank", show_default=True)
+@click.option("--score-col", default="score", show_default=True)
+@click.option("--list-col", default="recommendations", show_default=True, help="Nested array column.")
+@gate_options
+@spark_options
+def evaluate(
+    lake: str, dataset: str, recs: str, model_version: str, fmt: str | None, k: int | None, baseline: str | None,
+    user_col: str, product_col: str, rank_col: str, score_col: str, list_col: str,
+    gate_path: str | None, gate_overrides: tuple[str, ...], reports: str | None, verdict_path: str | None,
+    master: str, spark_conf: tuple[str, ...],
+) -> None:
+    """Evaluate a recommender version against the planted truth and give a verdict.
+
+    Exit 0 PASS, 3 WARN (needs review), 1 FAIL, 2 bad input.
+    """
+    from recspark.config import load_gate_config
+    from recspark.evaluation.evaluate import evaluate as run_evaluate
+    from recspark.evaluation.evaluate import load_evaluation
+    from recspark.evaluation.recommendations import RecsColumns
+    from recspark.gate import gate_evaluation
+    from recspark.validation.gx import Validator
+
+    overrides = list(gate_overrides) + ([f"k={k}"] if k is not None else [])
+    gate = load_gate_config(gate_path, overrides)
+    folder = _reports(lake, dataset, reports)
+    spark = _session(master, spark_conf)
+    base = load_evaluation(spark, lake, dataset, baseline) if baseline else None
+    cols = RecsColumns(user_col, product_col, rank_col, score_col, list_col)
+    evaluation = run_evaluate(spark, lake, dataset, recs, model_version, gate, fmt=fmt, cols=cols)
+    verdict = gate_evaluation(spark, Validator(folder), evaluation, gate, base)
+    _finish(verdict, folder, verdict_path)
+
+
+@cli.command()
+@lake_options
+@click.option("--baseline", required=True, help="Evaluated baseline version.")
+@click.option("--candidate", required=True, help="Evaluated candidate version.")
+@gate_options
+@spark_options
+def compare(
+    lake: str, dataset: str, baseline: str, candidate: str, gate_path: str | None, gate_overrides: tuple[str, ...],
+    reports: str | None, verdict_path: str | None, master: str, spark_conf: tuple[str, ...],
+) -> None:
+    """Compare two stored evaluations (non-inferiority on confidence bounds)."""
+    from recspark.config import load_gate_config
+    from recspark.evaluation.evaluate import load_evaluation
+    from recspark.gate import gate_evaluation
+    from recspark.validation.gx import Validator
+
+    gate = load_gate_config(gate_path, gate_overrides)
+    folder = _reports(lake, dataset, reports)
+    spark = _session(master, spark_conf)
+    base = load_evaluation(spark, lake, dataset, baseline)
+    cand = load_evaluation(spark, lake, dataset, candidate)
+    verdict = gate_evaluation(spark, Validator(folder), cand, gate, base, with_floors=False)
+    _finish(verdict, folder, verdict_path)
+
+
+@cli.command("validate-data")
+@lake_options
+@click.option("--reports", default=None, help="Reports folder [default: <lake>/<dataset>/reports].")
+@click.option("--verdict", "verdict_path", default=None, help="Where to write verdict.json.")
+@spark_options
+def validate_data(lake: str, dataset: str, reports: str | None, verdict_path: str | None,
+                  master: str, spark_conf: tuple[str, ...]) -> None:
+    """Run the data suite (Great Expectations) on a generated dataset."""
+    from recspark.gate import gate_data
+    from recspark.validation.gx import Validator
+
+    folder = _reports(lake, dataset, reports)
+    spark = _session(master, spark_conf)
+    from recspark.storage.manifest import read_manifest
+
+    read_manifest(spark, lake, dataset)
+    verdict = gate_data(spark, Validator(folder), lake, dataset)
+    _finish(verdict, folder, verdict_path)
+
+
 @cli.command("setup-jars")
 @click.option("--dir", "folder", default=None, help="Target folder [default: $RECSPARK_JARS_DIR or ~/.cache/recspark/jars].")
 @click.option("--extra", multiple=True, metavar="G:A:V", help="Another Maven coordinate to fetch (repeatable).")

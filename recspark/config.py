@@ -241,6 +241,10 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
         if not math.isfinite(value):
             raise ConfigError(key, "a finite number", value)
         return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(key, "a string", value)
+        return value
     if hint is dt.date:
         if isinstance(value, dt.datetime):
             raise ConfigError(key, "a date like 2026-01-01 (events start at midnight UTC)", value)
@@ -384,3 +388,87 @@ def event_id_bits(user_count: int, max_per_user: int) -> int:
 
 def event_id_span(user_count: int, max_per_user: int) -> int:
     return 1 << event_id_bits(user_count, max_per_user)
+
+
+# --------------------------------------------------------------------------- the staging gate
+
+
+@dataclass(frozen=True)
+class RecsFloors:
+    """Recommendations suite: is the output there, well formed, and about our catalog?"""
+
+    min_user_coverage: float = 0.95
+    min_fill_rate: float = 0.80
+    max_unknown_product_rate: float = 0.01
+    max_duplicate_rate: float = 0.0
+
+
+@dataclass(frozen=True)
+class AffinityFloors:
+    """Affinity suite: floors per user class and overall."""
+
+    min_top_class_share: float = 0.40
+    min_normalized_affinity: float = 0.50
+    min_ndcg: float = 0.60
+    min_class_order_tau: float = 0.40
+    max_disliked_share: float = 0.15
+    min_coherence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Comparison suite: candidate against a baseline version, judged on confidence bounds.
+
+    For each metric, d = candidate - baseline with its lower confidence bound d_lo.
+    d_lo >= -warn_margin passes; -fail_margin <= d_lo < -warn_margin warns; below fails.
+    """
+
+    metrics: tuple[str, ...] = ("normalized_affinity", "top_class_share", "ndcg", "user_coverage")
+    warn_margin: float = 0.05
+    fail_margin: float = 0.30
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """Thresholds of the staging gate, kept as data in conf/gate.yaml."""
+
+    k: int = 20
+    z: float = 1.96
+    disliked_affinity: float = 0.05
+    coherence_pairs_per_class: int = 400
+    recommendations: RecsFloors = RecsFloors()
+    affinity: AffinityFloors = AffinityFloors()
+    comparison: Comparison = Comparison()
+
+
+def load_gate_config(path: str | None = None, overrides: Iterable[str] = ()) -> GateConfig:
+    """Read the gate thresholds (conf/gate.yaml unless ``path``), apply overrides, validate."""
+    source = Path(path) if path else conf_dir() / "gate.yaml"
+    data: dict[str, Any] = {}
+    if source.is_file():
+        loaded = yaml.safe_load(source.read_text())
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(str(source), "a mapping of settings", type(loaded).__name__)
+        data = loaded or {}
+    elif path:
+        raise ConfigError("--gate", "a YAML file of gate thresholds", path)
+    for item in overrides:
+        _apply_override(data, item)
+    gate = _build(GateConfig, data, "", GateConfig())
+    if gate.k < 1 or gate.k > 1000:
+        raise ConfigError("k", "an integer from 1 to 1000", gate.k)
+    if gate.z <= 0:
+        raise ConfigError("z", "a positive number of standard errors", gate.z)
+    for section in ("recommendations", "affinity"):
+        for f in dataclasses.fields(getattr(gate, section)):
+            value = getattr(getattr(gate, section), f.name)
+            if f.name != "min_class_order_tau" and not 0.0 <= value <= 1.0:
+                raise ConfigError(f"{section}.{f.name}", "a share in [0, 1]", value)
+    known = {"user_coverage", "fill_rate", "top_class_share", "affinity", "normalized_affinity", "ndcg",
+             "class_order_tau", "disliked_share", "coherence"}
+    for i, metric in enumerate(gate.comparison.metrics):
+        if metric not in known:
+            raise ConfigError(f"comparison.metrics[{i}]", f"one of {', '.join(sorted(known))}", metric)
+    if not 0 <= gate.comparison.warn_margin <= gate.comparison.fail_margin:
+        raise ConfigError("comparison.warn_margin", "0 <= warn_margin <= fail_margin", gate.comparison.warn_margin)
+    return gate

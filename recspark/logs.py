@@ -17,7 +17,8 @@ def configure(verbose: bool = False) -> None:
         format="%(asctime)s recspark %(message)s",
         datefmt="%H:%M:%S",
     )
-    logging.getLogger("py4j").setLevel(logging.WARNING)
+    for noisy in ("py4j", "great_expectations"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @contextmanager

@@ -119,3 +119,9 @@ def read_table(spark: SparkSession, path: str, version: int | None = None) -> Da
         return reader.load(path)
     except AnalysisException as exc:
         raise DatasetError(f"{path}: cannot read version {version}: {exc}") from None
+
+
+def replace_where(df: DataFrame, path: str, condition: str) -> Commit:
+    """Replace the rows matching ``condition`` with ``df`` in one Delta commit."""
+    df.write.format("delta").mode("overwrite").option("replaceWhere", condition).save(path)
+    return last_commit(df.sparkSession, path)

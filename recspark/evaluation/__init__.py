@@ -1,0 +1,1 @@
+"""Reading recommendations, labelling them with the hidden classes, and measuring affinity."""

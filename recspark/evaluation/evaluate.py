@@ -1,0 +1,199 @@
+"""Evaluate one recommender version against a dataset's planted truth, and store the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from recspark import columns as C
+from recspark.config import GateConfig
+from recspark.evaluation import metrics as M
+from recspark.evaluation.recommendations import (
+    RANK,
+    RecsColumns,
+    check_values,
+    read_recommendations,
+    to_long,
+)
+from recspark.logs import stage
+from recspark.storage import lake as storage
+from recspark.storage.manifest import read_manifest
+
+log = logging.getLogger(__name__)
+
+EVALUATIONS = "evaluations"
+VIOLATIONS = "violations"
+
+EVALUATIONS_SCHEMA = T.StructType(
+    [
+        T.StructField("model_version", T.StringType()),
+        T.StructField("metric", T.StringType()),
+        T.StructField("slice", T.StringType()),
+        T.StructField("value", T.DoubleType()),
+        T.StructField("lower", T.DoubleType()),
+        T.StructField("upper", T.DoubleType()),
+        T.StructField("n", T.LongType()),
+        T.StructField("k", T.IntegerType()),
+        T.StructField("evaluated_at", T.TimestampType()),
+        T.StructField("recs_source", T.StringType()),
+        T.StructField("recs_version", T.LongType()),
+        T.StructField("labels_version", T.LongType()),
+        T.StructField("interactions_version", T.LongType()),
+    ]
+)
+
+
+@dataclass
+class Evaluation:
+    """What one evaluation found: the metrics, the class-share matrix and the input counts."""
+
+    version: str
+    metrics: list[M.Metric]
+    class_shares: list[list[float | None]]
+    counts: dict[str, int]
+    inputs: dict[str, Any]
+    k: int
+    violations: int = 0
+    tables: dict[str, int] = field(default_factory=dict)
+
+    def value(self, metric: str, slice_: str = M.OVERALL) -> M.Metric:
+        for m in self.metrics:
+            if m.name == metric and m.slice == slice_:
+                return m
+        raise KeyError((metric, slice_))
+
+
+def evaluate(
+    spark: SparkSession,
+    lake: str,
+    dataset: str,
+    recs: str,
+    version: str,
+    gate: GateConfig,
+    *,
+    fmt: str | None = None,
+    cols: RecsColumns | None = None,
+    store: bool = True,
+) -> Evaluation:
+    """Read, check, label and measure the recommendations; append the figures to the lake."""
+    manifest = read_manifest(spark, lake, dataset)
+    truth = M.Truth.from_manifest(manifest)
+    tables = manifest["tables"]
+    labels = storage.read_table(spark, tables[C.LABELS]["path"], tables[C.LABELS]["version"])
+    interactions = storage.read_table(spark, tables[C.INTERACTIONS]["path"], tables[C.INTERACTIONS]["version"])
+
+    raw, source = read_recommendations(spark, recs, fmt)
+    long = to_long(raw, cols or RecsColumns())
+    with stage("check recommendations") as details:
+        counts = check_values(long, recs)
+        details["rows"] = f"{counts['rows']:,}"
+    k = gate.k
+    with stage("measure affinity") as details:
+        synthetic_users = labels.where(F.col(C.ENTITY) == C.ENTITY_USER).select(F.col(C.ID).alias(C.USER_ID))
+        outside = long.agg(
+            F.sum(F.when(F.col(RANK) > F.lit(k), 1).otherwise(0)).alias("past_k"),
+        ).first()
+        counts["rows_past_k"] = int((outside or {"past_k": 0})["past_k"] or 0)
+        foreign = long.join(F.broadcast(synthetic_users), on=C.USER_ID, how="left_anti").agg(
+            F.count(F.lit(1)).alias("rows"), F.count_distinct(C.USER_ID).alias("users")
+        ).first()
+        counts["foreign_rows"] = int(foreign["rows"] or 0) if foreign else 0
+        counts["foreign_users"] = int(foreign["users"] or 0) if foreign else 0
+
+        _, pairs = M.label_recommendations(long, labels, k=k)
+        pairs = pairs.persist()
+        users = M.per_user(pairs, truth, k=k, disliked=gate.disliked_affinity)
+        users_in_s = M.with_active(users, M.active_users(interactions, labels)).persist()
+        class_rows = M.class_sums(users_in_s, len(truth.product_names), k).collect()
+        pair_sample = M.coherence_pairs(
+            users_in_s, seed=truth.seed, pairs_per_class=gate.coherence_pairs_per_class, classes=len(truth.user_names)
+        )
+        coherence_rows = M.coherence_sums(pair_sample, pairs.where(F.col("product_class").isNotNull())).collect()
+        metrics, shares = M.metrics_from_sums(class_rows, coherence_rows, truth, k=k, z=gate.z)
+        details["users"] = f"{sum(int(r['active']) for r in class_rows):,}"
+    inputs = {
+        "recs_source": source.path,
+        "recs_format": source.format,
+        "recs_version": source.version,
+        "labels_version": tables[C.LABELS]["version"],
+        "interactions_version": tables[C.INTERACTIONS]["version"],
+    }
+    evaluation = Evaluation(version, metrics, shares, counts, inputs, k)
+    if store:
+        with stage("store evaluation") as details:
+            evaluation.tables[EVALUATIONS] = store_metrics(spark, lake, dataset, evaluation)
+            evaluation.violations, evaluation.tables[VIOLATIONS] = store_violations(
+                spark, lake, dataset, version,
+                M.violations(users_in_s, truth, max_disliked_share=gate.affinity.max_disliked_share),
+            )
+            details["violating users rows"] = f"{evaluation.violations:,}"
+    users_in_s.unpersist()
+    pairs.unpersist()
+    return evaluation
+
+
+def metrics_frame(spark: SparkSession, evaluation: Evaluation, evaluated_at: dt.datetime | None = None) -> DataFrame:
+    """The evaluation's metrics as rows of the evaluations table."""
+    at = evaluated_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    inputs = evaluation.inputs
+    rows = [
+        (evaluation.version, m.name, m.slice, m.value, m.lower, m.upper, m.n, evaluation.k, at,
+         inputs["recs_source"], inputs["recs_version"], inputs["labels_version"], inputs["interactions_version"])
+        for m in evaluation.metrics
+    ]
+    return spark.createDataFrame(rows, EVALUATIONS_SCHEMA)
+
+
+def _replace_version(df: DataFrame, path: str, version: str) -> storage.Commit:
+    """Replace this model version's rows in one commit (a rerun does not duplicate them)."""
+    spark = df.sparkSession
+    if not storage.is_table(spark, path):
+        return storage.write_table(df, path)
+    condition = f"model_version = '{version.replace(chr(39), chr(39) * 2)}'"
+    return storage.replace_where(df, path, condition)
+
+
+def store_metrics(spark: SparkSession, lake: str, dataset: str, evaluation: Evaluation) -> int:
+    path = storage.table_path(lake, dataset, EVALUATIONS)
+    return _replace_version(metrics_frame(spark, evaluation), path, evaluation.version).version
+
+
+def store_violations(spark: SparkSession, lake: str, dataset: str, version: str, rows: DataFrame) -> tuple[int, int]:
+    at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    frame = rows.select(
+        F.lit(version).alias("model_version"),
+        F.col(C.USER_ID),
+        F.col(M.USER_CLASS_NAME).alias("user_class"),
+        "check",
+        "got",
+        F.lit(at).cast("timestamp").alias("evaluated_at"),
+    )
+    path = storage.table_path(lake, dataset, VIOLATIONS)
+    commit = _replace_version(frame, path, version)
+    # Count from the stored table: an empty replace may not commit, so commit metrics can't tell.
+    stored = storage.read_table(spark, path).where(F.col("model_version") == F.lit(version)).count()
+    return stored, commit.version
+
+
+def load_evaluation(spark: SparkSession, lake: str, dataset: str, version: str) -> Evaluation:
+    """A stored evaluation of ``version``, or an input error naming the versions that exist."""
+    from recspark.errors import InputError
+
+    path = storage.table_path(lake, dataset, EVALUATIONS)
+    if not storage.is_table(spark, path):
+        raise InputError(f"{path}: expected stored evaluations, found none (run recspark evaluate first)")
+    table = storage.read_table(spark, path)
+    rows = table.where(F.col("model_version") == version).collect()
+    if not rows:
+        known = sorted(r[0] for r in table.select("model_version").distinct().collect())
+        raise InputError(f"model version {version!r}: expected one of the evaluated versions {known}, found none")
+    metrics = [M.Metric(r["metric"], r["slice"], r["value"], r["lower"], r["upper"], int(r["n"] or 0)) for r in rows]
+    first = rows[0]
+    inputs = {key: first[key] for key in ("recs_source", "recs_version", "labels_version", "interactions_version")}
+    return Evaluation(version, metrics, [], {}, inputs, int(first["k"]))

@@ -1,0 +1,149 @@
+"""Expectation rules as plain data, built from the gate thresholds; GX runs them (validation.gx).
+
+A rule names one check, the column of a small metrics table it reads, the bounds it
+demands, and its severity: a broken 'fail' rule stops a deployment, a broken 'warn' rule
+asks for review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from recspark.config import GateConfig
+
+FAIL, WARN = "fail", "warn"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One expectation: ``kind`` is between, not_null, unique, in_set, columns, row_count, or
+    pair_ge (``column`` >= the column named in ``values``)."""
+
+    check: str
+    kind: str
+    column: str | None = None
+    min_value: Any = None
+    max_value: Any = None
+    values: tuple[Any, ...] = ()
+    severity: str = FAIL
+    strict: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def threshold(self) -> Any:
+        return self.min_value if self.min_value is not None else self.max_value
+
+
+def metric_column(metric: str, slice_: str) -> str:
+    """Column of a wide one-row metrics table: ``normalized_affinity__U0``."""
+    return f"{metric}__{slice_}"
+
+
+def _floor(check: str, column: str, floor: float, severity: str = FAIL) -> list[Rule]:
+    # A null is a ratio over an empty set: the not-null rule makes sure it never passes.
+    return [
+        Rule(f"{check} computed", "not_null", column, severity=severity),
+        Rule(check, "between", column, min_value=floor, severity=severity),
+    ]
+
+
+def _ceiling(check: str, column: str, ceiling: float) -> list[Rule]:
+    return [Rule(f"{check} computed", "not_null", column), Rule(check, "between", column, max_value=ceiling)]
+
+
+def recommendations_rules(gate: GateConfig) -> list[Rule]:
+    """Is the output there, complete, well formed and about the synthetic catalog?"""
+    floors = gate.recommendations
+    return [
+        Rule("recommendations within k", "between", "rows_in_k", min_value=1),
+        Rule("user coverage", "between", metric_column("user_coverage", "all"), min_value=floors.min_user_coverage),
+        Rule("ranks from 1", "between", "min_rank", min_value=1),
+        *_floor("fill rate", metric_column("fill_rate", "all"), floors.min_fill_rate),
+        *_ceiling("unknown product rate", metric_column("unknown_product_rate", "all"), floors.max_unknown_product_rate),
+        *_ceiling("duplicate rate", metric_column("duplicate_rate", "all"), floors.max_duplicate_rate),
+    ]
+
+
+def affinity_rules(gate: GateConfig, slices: list[str]) -> list[Rule]:
+    """Floors per user class and overall on the affinity metrics."""
+    floors = gate.affinity
+    rules: list[Rule] = []
+    for slice_ in slices:
+        rules += _floor(f"top-class share {slice_}", metric_column("top_class_share", slice_), floors.min_top_class_share)
+        rules += _floor(
+            f"normalized affinity {slice_}", metric_column("normalized_affinity", slice_), floors.min_normalized_affinity
+        )
+        rules += _floor(f"ndcg {slice_}", metric_column("ndcg", slice_), floors.min_ndcg)
+        rules += _floor(f"class order tau {slice_}", metric_column("class_order_tau", slice_), floors.min_class_order_tau)
+        rules += _ceiling(f"disliked share {slice_}", metric_column("disliked_share", slice_), floors.max_disliked_share)
+    # Jaccard overlaps shrink with the catalog, so coherence is judged on its lower confidence
+    # bound: same-class lists must overlap measurably more than cross-class ones.
+    rules += [
+        Rule("coherence all computed", "not_null", "coherence_lower__all"),
+        Rule("coherence all", "between", "coherence_lower__all", min_value=floors.min_coherence, strict=True),
+    ]
+    return rules
+
+
+def comparison_column(metric: str) -> str:
+    return f"delta_lower__{metric}"
+
+
+def comparison_rules(gate: GateConfig) -> list[Rule]:
+    """Non-inferiority: the lower bound of (candidate - baseline) must stay above -margin."""
+    margins = gate.comparison
+    rules: list[Rule] = []
+    for metric in margins.metrics:
+        column = comparison_column(metric)
+        rules.append(Rule(f"{metric} vs baseline (warn margin)", "between", column, min_value=-margins.warn_margin, severity=WARN))
+        rules.append(Rule(f"{metric} vs baseline (fail margin)", "between", column, min_value=-margins.fail_margin, severity=FAIL))
+        rules.append(Rule(f"{metric} vs baseline computed", "not_null", column))
+    return rules
+
+
+def data_rules(manifest: dict[str, Any], schemas: dict[str, list[str]]) -> dict[str, list[Rule]]:
+    """The generator's self-check as expectations, per table (and 'mix' for the class-mix cells)."""
+    window = manifest["event_window"]
+    start = dt.datetime.fromisoformat(window["start"]).replace(tzinfo=None)
+    end = dt.datetime.fromisoformat(window["end"]).replace(tzinfo=None) - dt.timedelta(microseconds=1)
+    users_lo, users_hi = manifest["users"]["id_range"]
+    products_lo, products_hi = manifest["products"]["id_range"]
+    events_lo, events_hi = manifest["event_id_range"]
+    rules: dict[str, list[Rule]] = {}
+    for table, columns in schemas.items():
+        rules[table] = [
+            Rule(f"{table} schema", "columns", values=tuple(columns)),
+            Rule(f"{table} rows", "row_count", min_value=manifest["sizes"][table], max_value=manifest["sizes"][table]),
+        ]
+    rules["users"] += [
+        Rule("users.user_id not null", "not_null", "user_id"),
+        Rule("users.user_id in range", "between", "user_id", min_value=users_lo, max_value=users_hi - 1),
+        Rule("users.user_id unique", "unique", "user_id"),
+    ]
+    rules["products"] += [
+        Rule("products.product_id not null", "not_null", "product_id"),
+        Rule("products.product_id in range", "between", "product_id", min_value=products_lo, max_value=products_hi - 1),
+        Rule("products.product_id unique", "unique", "product_id"),
+    ]
+    rules["interactions"] += [
+        Rule("interactions.event_id not null", "not_null", "event_id"),
+        Rule("interactions.user_id not null", "not_null", "user_id"),
+        Rule("interactions.product_id not null", "not_null", "product_id"),
+        Rule("interactions.event_id in range", "between", "event_id", min_value=events_lo, max_value=events_hi - 1),
+        Rule("interactions.user_id in range", "between", "user_id", min_value=users_lo, max_value=users_hi - 1),
+        Rule("interactions.product_id in range", "between", "product_id", min_value=products_lo, max_value=products_hi - 1),
+        Rule("interactions.event_type in vocabulary", "in_set", "event_type", values=tuple(manifest["event_types"])),
+        Rule("interactions.event_ts in window", "between", "event_ts", min_value=start, max_value=end),
+    ]
+    rules["labels"] += [
+        Rule("labels.entity in vocabulary", "in_set", "entity", values=("user", "product")),
+        Rule("labels.class_name in vocabulary", "in_set", "class_name",
+             values=(*manifest["users"]["names"], *manifest["products"]["names"])),
+    ]
+    rules["mix"] = [
+        Rule("planted class mix above lower bound", "pair_ge", "observed", values=("lower",)),
+        Rule("planted class mix below upper bound", "pair_ge", "upper", values=("observed",)),
+    ]
+    return rules
