@@ -69,7 +69,7 @@ def recommendations_from_labels(spark, labels, *, k: int = 20, seed: int = 1, mo
     )
     n_catalog = catalog.count()
     slots = users.select("user_id", favourite.alias("fav"), F.explode(F.sequence(F.lit(1), F.lit(k))).alias("rank"))
-    noisy = int(round(noise_share * k))
+    noisy = round(noise_share * k)
     start = F.pmod(F.xxhash64(F.lit(seed), F.col("user_id")), F.lit(10_000))
     planted = (
         slots.withColumnRenamed("fav", "product_class")

@@ -14,7 +14,12 @@ from recspark.config import load_gate_config
 from recspark.errors import InputError
 from recspark.evaluation import metrics as M
 from recspark.evaluation.evaluate import evaluate, load_evaluation
-from recspark.evaluation.recommendations import RecsColumns, check_values, read_recommendations, to_long
+from recspark.evaluation.recommendations import (
+    RecsColumns,
+    check_values,
+    read_recommendations,
+    to_long,
+)
 from recspark.gate import gate_evaluation, write_verdict
 from recspark.generate import generate
 from recspark.storage import lake as storage
