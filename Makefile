@@ -45,8 +45,9 @@ lint: $(VENV)/.test ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/mypy recspark
 
-bench: $(VENV)/.bench jars ## Generation benchmark (prints figures; see README)
-	$(BIN)/python benchmarks/generate_bench.py
+bench: $(VENV)/.bench jars ## Generation and gate benchmarks (print figures; see README)
+	$(BIN)/python benchmarks/generate_bench.py --staging
+	$(BIN)/python benchmarks/evaluate_bench.py
 
 clean: ## Remove the virtual environment, the demo lake and caches
 	rm -rf $(VENV) $(LAKE) .pytest_cache .ruff_cache .mypy_cache build *.egg-info spark-warehouse metastore_db

@@ -141,8 +141,6 @@ def one_row(spark: SparkSession, values: dict[str, Any]) -> DataFrame:
 def wide_metrics(evaluation: Evaluation) -> dict[str, Any]:
     """Every metric of an evaluation as ``metric__slice`` -> value, plus input row counts."""
     row: dict[str, Any] = {metric_column(m.name, m.slice): m.value for m in evaluation.metrics}
-    coherence = evaluation.value("coherence", OVERALL)
-    row["coherence_lower__all"] = coherence.lower
     if evaluation.counts:
         row["rows_in_k"] = evaluation.counts["rows"] - evaluation.counts.get("rows_past_k", 0)
         row["min_rank"] = evaluation.counts.get("min_rank", 1)

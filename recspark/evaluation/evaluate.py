@@ -15,7 +15,6 @@ from recspark import columns as C
 from recspark.config import GateConfig
 from recspark.evaluation import metrics as M
 from recspark.evaluation.recommendations import (
-    RANK,
     RecsColumns,
     check_values,
     read_recommendations,
@@ -90,26 +89,21 @@ def evaluate(
 
     raw, source = read_recommendations(spark, recs, fmt)
     long = to_long(raw, cols or RecsColumns())
-    with stage("check recommendations") as details:
-        counts = check_values(long, recs)
-        details["rows"] = f"{counts['rows']:,}"
     k = gate.k
+    with stage("check recommendations") as details:
+        counts = check_values(long, recs, k)
+        details["rows"] = f"{counts['rows']:,}"
     with stage("measure affinity") as details:
-        synthetic_users = labels.where(F.col(C.ENTITY) == C.ENTITY_USER).select(F.col(C.ID).alias(C.USER_ID))
-        outside = long.agg(
-            F.sum(F.when(F.col(RANK) > F.lit(k), 1).otherwise(0)).alias("past_k"),
-        ).first()
-        counts["rows_past_k"] = int((outside or {"past_k": 0})["past_k"] or 0)
-        foreign = long.join(F.broadcast(synthetic_users), on=C.USER_ID, how="left_anti").agg(
-            F.count(F.lit(1)).alias("rows"), F.count_distinct(C.USER_ID).alias("users")
-        ).first()
-        counts["foreign_rows"] = int(foreign["rows"] or 0) if foreign else 0
-        counts["foreign_users"] = int(foreign["users"] or 0) if foreign else 0
-
         _, pairs = M.label_recommendations(long, labels, k=k)
         pairs = pairs.persist()
         users = M.per_user(pairs, truth, k=k, disliked=gate.disliked_affinity)
-        users_in_s = M.with_active(users, M.active_users(interactions, labels)).persist()
+        foreign = users.where(F.col("user_class").isNull()).agg(
+            F.coalesce(F.sum("rows"), F.lit(0)).alias("rows"), F.count(F.lit(1)).alias("users")
+        ).first()
+        counts["foreign_rows"] = int(foreign["rows"]) if foreign else 0
+        counts["foreign_users"] = int(foreign["users"]) if foreign else 0
+        synthetic = users.where(F.col("user_class").isNotNull())
+        users_in_s = M.with_active(synthetic, M.active_users(interactions, labels)).persist()
         class_rows = M.class_sums(users_in_s, len(truth.product_names), k).collect()
         pair_sample = M.coherence_pairs(
             users_in_s, seed=truth.seed, pairs_per_class=gate.coherence_pairs_per_class, classes=len(truth.user_names)

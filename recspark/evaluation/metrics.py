@@ -177,11 +177,12 @@ def _pick(values: Sequence[Any], index: Column) -> Column:
 
 
 def label_recommendations(long: DataFrame, labels: DataFrame, *, k: int) -> tuple[DataFrame, DataFrame]:
-    """Top-k rows of synthetic users with their classes; and the per-user-product rows.
+    """Top-k rows with their classes; and the per-user-product rows.
 
     Returns (rows, pairs): rows are (user_id, user_class, product_id, product_class, rank)
-    with a null product_class for products outside the catalog; pairs collapse repeats of a
-    (user, product) into the best rank and a count.
+    with a null user_class for users outside the dataset and a null product_class for
+    products outside the catalog; pairs collapse repeats of a (user, product) into the best
+    rank and a count.
     """
     user_labels = labels.where(F.col(C.ENTITY) == C.ENTITY_USER).select(
         F.col(C.ID).alias(C.USER_ID), F.col(C.CLASS_INDEX).alias("user_class")
@@ -191,8 +192,10 @@ def label_recommendations(long: DataFrame, labels: DataFrame, *, k: int) -> tupl
     )
     rows = (
         long.where(F.col(RANK) <= F.lit(k))
-        .join(F.broadcast(user_labels), on=C.USER_ID, how="inner")
-        .join(F.broadcast(product_labels), on=C.PRODUCT_ID, how="left")
+        # No broadcast hint: at production size the labels (93M products) are too big to
+        # broadcast, and adaptive execution broadcasts them by itself when they are small.
+        .join(user_labels, on=C.USER_ID, how="left")
+        .join(product_labels, on=C.PRODUCT_ID, how="left")
         .select(C.USER_ID, "user_class", C.PRODUCT_ID, "product_class", RANK)
     )
     pairs = (

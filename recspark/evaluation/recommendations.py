@@ -164,17 +164,21 @@ def _from_nested(df: DataFrame, cols: RecsColumns) -> DataFrame:
     )
 
 
-def check_values(long: DataFrame, source: str) -> dict[str, int]:
-    """One pass over the rows: null ids and ranks below 1 are input errors; returns row counts."""
+def check_values(long: DataFrame, source: str, k: int | None = None) -> dict[str, int]:
+    """One pass over the rows: null ids and ranks below 1 are input errors; returns row counts
+    (and, given ``k``, the rows past k that will be ignored)."""
+    past_k = F.sum(F.when(F.col(RANK) > F.lit(k), 1).otherwise(0)) if k is not None else F.lit(0)
     row = long.agg(
         F.count(F.lit(1)).alias("rows"),
+        past_k.alias("rows_past_k"),
         F.sum(F.when(F.col(C.USER_ID).isNull(), 1).otherwise(0)).alias("null_users"),
         F.sum(F.when(F.col(C.PRODUCT_ID).isNull(), 1).otherwise(0)).alias("null_products"),
         F.sum(F.when(F.col(RANK).isNull() | (F.col(RANK) < 1), 1).otherwise(0)).alias("bad_ranks"),
         F.min(RANK).alias("min_rank"),
     ).first()
     assert row is not None
-    counts = {k: int(row[k] or 0) for k in ("rows", "null_users", "null_products", "bad_ranks", "min_rank")}
+    keys = ("rows", "rows_past_k", "null_users", "null_products", "bad_ranks", "min_rank")
+    counts = {key: int(row[key] or 0) for key in keys}
     problems = []
     if counts["null_users"]:
         problems.append(f"{counts['null_users']:,} rows with a null user id")
