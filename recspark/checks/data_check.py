@@ -18,6 +18,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from recspark import columns as C
+from recspark.population.labels import class_lookup
 from recspark.storage import lake as storage
 from recspark.storage.manifest import read_manifest
 
@@ -70,12 +71,8 @@ def class_mix_counts(
     col_product: str = C.PRODUCT_ID,
 ) -> DataFrame:
     """Events per (user class, product class); a null class marks an id missing from the labels."""
-    user_labels = labels.where(F.col(C.ENTITY) == C.ENTITY_USER).select(
-        F.col(C.ID).alias(col_user), F.col(C.CLASS_INDEX).alias("user_class")
-    )
-    product_labels = labels.where(F.col(C.ENTITY) == C.ENTITY_PRODUCT).select(
-        F.col(C.ID).alias(col_product), F.col(C.CLASS_INDEX).alias("product_class")
-    )
+    user_labels = class_lookup(labels, C.ENTITY_USER, col_id=col_user, col_class="user_class")
+    product_labels = class_lookup(labels, C.ENTITY_PRODUCT, col_id=col_product, col_class="product_class")
     return (
         interactions.select(col_user, col_product)
         .join(user_labels, on=col_user, how="left")

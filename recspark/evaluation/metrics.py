@@ -36,6 +36,8 @@ from pyspark.sql import functions as F
 
 from recspark import columns as C
 from recspark.evaluation.recommendations import RANK
+from recspark.expressions import pick
+from recspark.population.labels import class_lookup
 
 OVERALL = "all"
 USER_CLASS_NAME = "user_class_name"
@@ -172,10 +174,6 @@ def _literal_matrix(rows: Sequence[Sequence[float]]) -> Column:
     return F.array(*[F.array(*[F.lit(float(v)) for v in row]) for row in rows])
 
 
-def _pick(values: Sequence[Any], index: Column) -> Column:
-    return F.element_at(F.array(*[F.lit(v) for v in values]), index + F.lit(1))
-
-
 def label_recommendations(long: DataFrame, labels: DataFrame, *, k: int) -> tuple[DataFrame, DataFrame]:
     """Top-k rows with their classes; and the per-user-product rows.
 
@@ -184,12 +182,8 @@ def label_recommendations(long: DataFrame, labels: DataFrame, *, k: int) -> tupl
     products outside the catalog; pairs collapse repeats of a (user, product) into the best
     rank and a count.
     """
-    user_labels = labels.where(F.col(C.ENTITY) == C.ENTITY_USER).select(
-        F.col(C.ID).alias(C.USER_ID), F.col(C.CLASS_INDEX).alias("user_class")
-    )
-    product_labels = labels.where(F.col(C.ENTITY) == C.ENTITY_PRODUCT).select(
-        F.col(C.ID).alias(C.PRODUCT_ID), F.col(C.CLASS_INDEX).alias("product_class")
-    )
+    user_labels = class_lookup(labels, C.ENTITY_USER, col_id=C.USER_ID, col_class="user_class")
+    product_labels = class_lookup(labels, C.ENTITY_PRODUCT, col_id=C.PRODUCT_ID, col_class="product_class")
     rows = (
         long.where(F.col(RANK) <= F.lit(k))
         # No broadcast hint: at production size the labels (93M products) are too big to
@@ -212,7 +206,7 @@ def per_user(pairs: DataFrame, truth: Truth, *, k: int, disliked: float) -> Data
     user_class, product_class = F.col("user_class"), F.col("product_class")
     valid = product_class.isNotNull()
     gain = F.element_at(F.element_at(_literal_matrix(truth.affinity), user_class + 1), product_class + 1)
-    favourite = _pick([truth.favourite(i) for i in range(len(truth.user_names))], user_class)
+    favourite = pick([truth.favourite(i) for i in range(len(truth.user_names))], user_class)
     counts = [
         F.sum(F.when(product_class == F.lit(j), 1).otherwise(0)).alias(f"n_p{j}") for j in range(classes)
     ]
@@ -228,9 +222,9 @@ def per_user(pairs: DataFrame, truth: Truth, *, k: int, disliked: float) -> Data
         *counts,
     )
     n_valid = F.col("valid").cast("double")
-    random = _pick([truth.random_affinity(i) for i in range(len(truth.user_names))], user_class)
-    oracle = _pick([truth.oracle_affinity(i) for i in range(len(truth.user_names))], user_class)
-    ideal = _pick([truth.ideal_dcg(i, k) for i in range(len(truth.user_names))], user_class)
+    random = pick([truth.random_affinity(i) for i in range(len(truth.user_names))], user_class)
+    oracle = pick([truth.oracle_affinity(i) for i in range(len(truth.user_names))], user_class)
+    ideal = pick([truth.ideal_dcg(i, k) for i in range(len(truth.user_names))], user_class)
     ratio = F.col("valid") > F.lit(0)
     affinity = F.col("gain_sum") / n_valid
     return stats.select(
@@ -245,9 +239,7 @@ def per_user(pairs: DataFrame, truth: Truth, *, k: int, disliked: float) -> Data
 
 def active_users(interactions: DataFrame, labels: DataFrame) -> DataFrame:
     """S: synthetic users with at least one interaction, with their class."""
-    user_labels = labels.where(F.col(C.ENTITY) == C.ENTITY_USER).select(
-        F.col(C.ID).alias(C.USER_ID), F.col(C.CLASS_INDEX).alias("user_class")
-    )
+    user_labels = class_lookup(labels, C.ENTITY_USER, col_id=C.USER_ID, col_class="user_class")
     return interactions.select(C.USER_ID).distinct().join(user_labels, on=C.USER_ID, how="inner")
 
 
@@ -363,7 +355,7 @@ def violations(users_in_s: DataFrame, truth: Truth, *, max_disliked_share: float
     checks = F.array_compact(F.array(*[F.when(cond, F.lit(name)) for name, cond in rules]))
     return users_in_s.select(
         C.USER_ID,
-        _pick(list(truth.user_names), F.col("user_class")).alias(USER_CLASS_NAME),
+        pick(list(truth.user_names), F.col("user_class")).alias(USER_CLASS_NAME),
         F.explode(checks).alias("check"),
         got.alias("got"),
     )

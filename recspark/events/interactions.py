@@ -10,13 +10,13 @@ catalog product. Per-user activity is a capped, discretised Lomax (Pareto II) dr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from recspark import columns as C
 from recspark import seeding
+from recspark.expressions import pick
 from recspark.population.ids import class_of, entity_id
 from recspark.population.plan import Plan
 
@@ -43,10 +43,6 @@ def zipf_rank(u: Column, class_size: Column, exponent: float) -> Column:
         a = 1.0 - exponent
         x = F.pow(F.lit(1.0) + u * (F.pow(top, F.lit(a)) - F.lit(1.0)), F.lit(1.0 / a))
     return F.least(F.floor(x).cast("bigint"), class_size.cast("bigint"))
-
-
-def _pick(values: Sequence[Any], index: Column) -> Column:
-    return F.element_at(F.array(*[F.lit(v) for v in values]), index + 1)
 
 
 def _product_class(user_class: Column, u: Column, affinity_mix: Sequence[Sequence[float]]) -> Column:
@@ -102,8 +98,8 @@ def interactions(
         (draw_uniform("noise") < F.lit(plan.noise_share)).alias("_is_noise"),
     )
     product_class = F.col(C.PRODUCT_CLASS)
-    rank = zipf_rank(draw_uniform("popularity"), _pick(products.counts, product_class), plan.popularity_exponent)
-    planted_index = _pick(products.starts, product_class).cast("bigint") + rank - F.lit(1)
+    rank = zipf_rank(draw_uniform("popularity"), pick(products.counts, product_class), plan.popularity_exponent)
+    planted_index = pick(products.starts, product_class).cast("bigint") + rank - F.lit(1)
     noise_index = F.least(
         F.floor(draw_uniform("noise_product") * F.lit(products.count)).cast("bigint"),
         F.lit(products.count - 1).cast("bigint"),
@@ -114,7 +110,7 @@ def interactions(
         entity_id(event_key, plan.event_id_base, plan.event_id_bits, seed, _TABLE).alias(C.EVENT_ID),
         C.USER_ID,
         F.when(F.col("_is_noise"), noise_index).otherwise(planted_index).alias(C.PRODUCT_INDEX),
-        _pick(plan.event_types, seeding.categorical(draw_uniform(C.EVENT_TYPE), plan.event_mix)).alias(C.EVENT_TYPE),
+        pick(plan.event_types, seeding.categorical(draw_uniform(C.EVENT_TYPE), plan.event_mix)).alias(C.EVENT_TYPE),
         event_s.alias("_event_s"),
     )
     return events.select(

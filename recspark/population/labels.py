@@ -32,3 +32,10 @@ def labels(
         class_index.alias(C.CLASS_INDEX),
         F.element_at(F.array(*[F.lit(n) for n in names]), class_index + 1).alias(C.CLASS_NAME),
     )
+
+
+def class_lookup(labels: DataFrame, entity: str, *, col_id: str, col_class: str) -> DataFrame:
+    """(id, class index) of one entity ('user' or 'product') of the labels table."""
+    return labels.where(F.col(C.ENTITY) == F.lit(entity)).select(
+        F.col(C.ID).alias(col_id), F.col(C.CLASS_INDEX).alias(col_class)
+    )
