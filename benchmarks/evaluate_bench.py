@@ -27,6 +27,7 @@ from recspark.config import load_config, load_gate_config
 from recspark.evaluation.evaluate import evaluate
 from recspark.gate import gate_evaluation
 from recspark.generate import generate
+from recspark.logs import configure
 from recspark.session import build_session
 from recspark.storage import lake as storage
 from recspark.storage.manifest import manifest_path
@@ -40,6 +41,7 @@ def main() -> None:
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--driver-memory", default="6g")
     args = parser.parse_args()
+    configure()
     spark = build_session(args.master, {"spark.driver.memory": args.driver_memory}, "recspark-evaluate-bench")
     dataset = "staging"
     if not Path(manifest_path(args.lake, dataset)).is_file():

@@ -21,6 +21,8 @@ from recspark.evaluation.evaluate import Evaluation
 from recspark.evaluation.metrics import OVERALL
 from recspark.validation.gx import Outcome, Validator
 from recspark.validation.rules import (
+    AFFINITY_COLUMNS,
+    SLICE,
     WARN,
     Rule,
     affinity_rules,
@@ -92,11 +94,29 @@ def decide(checks: Sequence[GateCheck]) -> str:
     return PASS
 
 
-def to_checks(outcomes: Sequence[Outcome], observed: dict[str, Any] | None = None) -> list[GateCheck]:
-    """Rule outcomes as verdict checks; observed values come from our own row where we have it."""
+def to_checks(
+    outcomes: Sequence[Outcome],
+    observed: dict[str, Any] | None = None,
+    keyed: dict[str, dict[str, Any]] | None = None,
+) -> list[GateCheck]:
+    """Rule outcomes as verdict checks; observed values come from our own rows where we have them.
+
+    A rule over a keyed table (one row per slice) becomes one check per key, failed where GX
+    listed the key among the unexpected rows.
+    """
     checks = []
     for outcome in outcomes:
         rule = outcome.rule
+        if rule.index_column and keyed is not None:
+            if not outcome.success and not outcome.failed_keys:
+                raise RuntimeError(f"GX failed {rule.check} without naming the failing {rule.index_column}")
+            for key, row in keyed.items():
+                value = row.get(str(rule.column))
+                base = rule.check.removesuffix(" computed")
+                name = f"{base} {key} computed" if base != rule.check else f"{rule.check} {key}"
+                checks.append(GateCheck(outcome.suite, name, value, _threshold(rule), _margin(rule, value),
+                                        rule.severity, key not in outcome.failed_keys))
+            continue
         value = observed.get(rule.column) if observed is not None and rule.column in observed else outcome.observed
         checks.append(
             GateCheck(outcome.suite, rule.check, value, _threshold(rule), _margin(rule, value), rule.severity, outcome.success)
@@ -138,6 +158,25 @@ def one_row(spark: SparkSession, values: dict[str, Any]) -> DataFrame:
     )
 
 
+def slice_metrics(evaluation: Evaluation) -> dict[str, dict[str, Any]]:
+    """slice -> {metric: value} for the affinity columns, user classes first, then 'all'."""
+    slices: dict[str, dict[str, Any]] = {}
+    for m in evaluation.metrics:
+        if m.name in AFFINITY_COLUMNS:
+            slices.setdefault(m.slice, {})[m.name] = m.value
+    overall = slices.pop(OVERALL, {})
+    return {**dict(sorted(slices.items())), OVERALL: overall}
+
+
+def slice_frame(spark: SparkSession, slices: dict[str, dict[str, Any]]) -> DataFrame:
+    """The affinity metrics as a small table, one row per slice, for GX."""
+    schema = T.StructType(
+        [T.StructField(SLICE, T.StringType()), *[T.StructField(c, T.DoubleType()) for c in AFFINITY_COLUMNS]]
+    )
+    rows = [(key, *[None if v.get(c) is None else float(v[c]) for c in AFFINITY_COLUMNS]) for key, v in slices.items()]
+    return spark.createDataFrame(rows, schema)
+
+
 def wide_metrics(evaluation: Evaluation) -> dict[str, Any]:
     """Every metric of an evaluation as ``metric__slice`` -> value, plus input row counts."""
     row: dict[str, Any] = {metric_column(m.name, m.slice): m.value for m in evaluation.metrics}
@@ -175,15 +214,14 @@ def gate_evaluation(
     with_floors: bool = True,
 ) -> Verdict:
     """Run the recommendations, affinity and (with a baseline) comparison suites; decide."""
-    slices = [*sorted({m.slice for m in evaluation.metrics if m.slice != OVERALL}), OVERALL]
     batches: list[tuple[str, DataFrame, list[Rule]]] = []
     observed: dict[str, Any] = {}
+    slices = slice_metrics(evaluation)
     if with_floors:
         values = wide_metrics(evaluation)
         observed.update(values)
-        frame = one_row(spark, values)
-        batches.append(("recommendations", frame, recommendations_rules(gate)))
-        batches.append(("affinity", frame, affinity_rules(gate, slices)))
+        batches.append(("recommendations", one_row(spark, values), recommendations_rules(gate)))
+        batches.append(("affinity", slice_frame(spark, slices), affinity_rules(gate)))
     details: dict[str, Any] = {"model_version": evaluation.version, "k": evaluation.k,
                                "metrics": {m.name: m.value for m in evaluation.metrics if m.slice == OVERALL}}
     if baseline is not None:
@@ -192,7 +230,7 @@ def gate_evaluation(
         batches.append(("comparison", one_row(spark, values), comparison_rules(gate)))
         details["baseline"] = baseline.version
     outcomes = validator.run(f"{evaluation.version}", batches)
-    checks = to_checks(outcomes, observed)
+    checks = to_checks(outcomes, observed, slices)
     details["counts"] = evaluation.counts
     details["inputs"] = evaluation.inputs
     return Verdict(decide(checks), evaluation.version, checks, validator.docs_index, details)

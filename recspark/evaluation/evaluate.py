@@ -94,7 +94,9 @@ def evaluate(
         counts = check_values(long, recs, k)
         details["rows"] = f"{counts['rows']:,}"
     with stage("measure affinity") as details:
-        _, pairs = M.label_recommendations(long, labels, k=k)
+        _, pairs = M.label_recommendations(
+            long, labels, k=k, users=int(manifest["sizes"][C.USERS]), products=int(manifest["sizes"][C.PRODUCTS])
+        )
         pairs = pairs.persist()
         users = M.per_user(pairs, truth, k=k, disliked=gate.disliked_affinity)
         foreign = users.where(F.col("user_class").isNull()).agg(
@@ -108,7 +110,7 @@ def evaluate(
         pair_sample = M.coherence_pairs(
             users_in_s, seed=truth.seed, pairs_per_class=gate.coherence_pairs_per_class, classes=len(truth.user_names)
         )
-        coherence_rows = M.coherence_sums(pair_sample, pairs.where(F.col("product_class").isNotNull())).collect()
+        coherence_rows = M.coherence_sums(pair_sample, pairs.where(F.col("product_class").isNotNull()))
         metrics, shares = M.metrics_from_sums(class_rows, coherence_rows, truth, k=k, z=gate.z)
         details["users"] = f"{sum(int(r['active']) for r in class_rows):,}"
     inputs = {

@@ -174,7 +174,12 @@ def _literal_matrix(rows: Sequence[Sequence[float]]) -> Column:
     return F.array(*[F.array(*[F.lit(float(v)) for v in row]) for row in rows])
 
 
-def label_recommendations(long: DataFrame, labels: DataFrame, *, k: int) -> tuple[DataFrame, DataFrame]:
+BROADCAST_LABEL_ROWS = 5_000_000
+
+
+def label_recommendations(
+    long: DataFrame, labels: DataFrame, *, k: int, users: int = 0, products: int = 0
+) -> tuple[DataFrame, DataFrame]:
     """Top-k rows with their classes; and the per-user-product rows.
 
     Returns (rows, pairs): rows are (user_id, user_class, product_id, product_class, rank)
@@ -184,10 +189,14 @@ def label_recommendations(long: DataFrame, labels: DataFrame, *, k: int) -> tupl
     """
     user_labels = class_lookup(labels, C.ENTITY_USER, col_id=C.USER_ID, col_class="user_class")
     product_labels = class_lookup(labels, C.ENTITY_PRODUCT, col_id=C.PRODUCT_ID, col_class="product_class")
+    # Broadcast the label lookups up to a few million rows (the staging sizes); at production
+    # size (93M products) they are joined by shuffle instead.
+    if 0 < users <= BROADCAST_LABEL_ROWS:
+        user_labels = F.broadcast(user_labels)
+    if 0 < products <= BROADCAST_LABEL_ROWS:
+        product_labels = F.broadcast(product_labels)
     rows = (
         long.where(F.col(RANK) <= F.lit(k))
-        # No broadcast hint: at production size the labels (93M products) are too big to
-        # broadcast, and adaptive execution broadcasts them by itself when they are small.
         .join(user_labels, on=C.USER_ID, how="left")
         .join(product_labels, on=C.PRODUCT_ID, how="left")
         .select(C.USER_ID, "user_class", C.PRODUCT_ID, "product_class", RANK)
@@ -274,7 +283,8 @@ def coherence_pairs(users: DataFrame, *, seed: int, pairs_per_class: int, classe
 
     Covered users are ordered inside their class by a hash of (seed, user id). Same-class
     pairs take positions (1,2), (3,4)...; cross-class pairs join position p of class c with
-    position p of class c+1.
+    position p of class c+1. The sample is bounded (2 x pairs_per_class users a class), so it
+    is paired on the driver and handed back as a small DataFrame.
     """
     order = Window.partitionBy("user_class").orderBy(
         F.xxhash64(F.lit(seed), F.lit("coherence"), F.col(C.USER_ID)), F.col(C.USER_ID)
@@ -283,34 +293,31 @@ def coherence_pairs(users: DataFrame, *, seed: int, pairs_per_class: int, classe
         users.where(F.col("valid") > 0)
         .select(C.USER_ID, "user_class", F.row_number().over(order).alias("pos"))
         .where(F.col("pos") <= F.lit(2 * pairs_per_class))
+        .collect()
     )
-    first = ranked.where(F.col("pos") % 2 == 1).select(
-        F.col(C.USER_ID).alias("a"), "user_class", ((F.col("pos") + 1) / 2).cast("int").alias("pair")
-    )
-    second = ranked.where(F.col("pos") % 2 == 0).select(
-        F.col(C.USER_ID).alias("b"), "user_class", (F.col("pos") / 2).cast("int").alias("pair")
-    )
-    same = first.join(second, on=["user_class", "pair"], how="inner").select(
-        "a", "b", F.lit("same").alias("kind"), F.col("user_class").alias("a_class")
-    )
-    if classes < 2:
-        return same
-    left = ranked.where(F.col("pos") <= F.lit(pairs_per_class)).select(
-        F.col(C.USER_ID).alias("a"), F.col("user_class").alias("a_class"), "pos"
-    )
-    right = ranked.where(F.col("pos") <= F.lit(pairs_per_class)).select(
-        F.col(C.USER_ID).alias("b"), F.pmod(F.col("user_class") - F.lit(1), F.lit(classes)).alias("a_class"), "pos"
-    )
-    cross = left.join(right, on=["a_class", "pos"], how="inner").select("a", "b", F.lit("cross").alias("kind"), "a_class")
-    return same.unionByName(cross)
+    by_class: dict[int, dict[int, int]] = {}
+    for row in ranked:
+        by_class.setdefault(int(row["user_class"]), {})[int(row["pos"])] = int(row[C.USER_ID])
+    sample: list[tuple[int, int, str, int]] = []
+    for c, members in sorted(by_class.items()):
+        for pos in range(1, 2 * pairs_per_class, 2):
+            if pos in members and pos + 1 in members:
+                sample.append((members[pos], members[pos + 1], "same", c))
+        partner = by_class.get((c + 1) % classes, {}) if classes > 1 else {}
+        for pos in range(1, pairs_per_class + 1):
+            if pos in members and pos in partner:
+                sample.append((members[pos], partner[pos], "cross", c))
+    return users.sparkSession.createDataFrame(sample, "a bigint, b bigint, kind string, a_class int")
 
 
-def coherence_sums(pairs: DataFrame, valid_lists: DataFrame) -> DataFrame:
+def coherence_sums(pairs: DataFrame, valid_lists: DataFrame) -> list[Any]:
     """Per (kind, a_class): number of pairs, sum and sum of squares of their Jaccard overlap."""
-    lists = valid_lists.select(C.USER_ID, C.PRODUCT_ID)
-    sizes = valid_lists.groupBy(C.USER_ID).agg(F.count(F.lit(1)).alias("size"))
     wanted = pairs.select(F.col("a").alias(C.USER_ID)).unionByName(pairs.select(F.col("b").alias(C.USER_ID))).distinct()
-    lists = lists.join(F.broadcast(wanted), on=C.USER_ID, how="left_semi")
+    # Only the sampled users' lists travel further: a few thousand users, not every list.
+    lists = (
+        valid_lists.select(C.USER_ID, C.PRODUCT_ID).join(F.broadcast(wanted), on=C.USER_ID, how="left_semi").persist()
+    )
+    sizes = lists.groupBy(C.USER_ID).agg(F.count(F.lit(1)).alias("size"))
     a_items = lists.select(F.col(C.USER_ID).alias("a"), C.PRODUCT_ID)
     b_items = lists.select(F.col(C.USER_ID).alias("b"), C.PRODUCT_ID)
     shared = (
@@ -332,9 +339,11 @@ def coherence_sums(pairs: DataFrame, valid_lists: DataFrame) -> DataFrame:
             ).alias("j"),
         )
     )
-    return jaccard.groupBy("kind", "a_class").agg(
+    rows = jaccard.groupBy("kind", "a_class").agg(
         F.count(F.lit(1)).alias("n"), F.sum("j").alias("j_sum"), F.sum(F.col("j") * F.col("j")).alias("j_sq")
-    )
+    ).collect()
+    lists.unpersist()
+    return rows
 
 
 def violations(users_in_s: DataFrame, truth: Truth, *, max_disliked_share: float) -> DataFrame:

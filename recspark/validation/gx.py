@@ -33,6 +33,7 @@ class Outcome:
     suite: str
     success: bool
     observed: Any
+    failed_keys: frozenset[str] = frozenset()
 
 
 def _expectation(rule: Rule) -> Any:
@@ -128,12 +129,16 @@ class Validator:
                     )
                 )
             last = index == len(groups) - 1
+            keys = sorted({r.index_column for _, rules in suites for r in rules if r.index_column})
+            result_format: dict[str, Any] = {"result_format": "SUMMARY"}
+            if keys:
+                result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": keys}
             checkpoint = self.context.checkpoints.add_or_update(
                 self._gx.Checkpoint(
                     name=asset_name,
                     validation_definitions=definitions,
                     actions=[UpdateDataDocsAction(name="data_docs", site_names=[SITE])] if last else [],
-                    result_format={"result_format": "SUMMARY"},
+                    result_format=result_format,
                 )
             )
             result = checkpoint.run(batch_parameters={"dataframe": df})
@@ -150,10 +155,16 @@ class Validator:
                     found = by_check.get((str(meta.get("check")), _kind_of(config.type)))
                     if found is None:
                         continue
-                    observed = (item.result or {}).get("observed_value")
+                    details = item.result or {}
+                    observed = details.get("observed_value")
                     if observed is None:
-                        observed = (item.result or {}).get("unexpected_count")
-                    outcomes.append(Outcome(found, suite_name, bool(item.success), observed))
+                        observed = details.get("unexpected_count")
+                    failed: frozenset[str] = frozenset()
+                    if found.index_column:
+                        failed = frozenset(
+                            str(row.get(found.index_column)) for row in details.get("unexpected_index_list") or []
+                        )
+                    outcomes.append(Outcome(found, suite_name, bool(item.success), observed, failed))
             for suite_name, rules in suites:
                 got = sum(1 for o in outcomes if o.suite == suite_name)
                 if got != len(rules):

@@ -29,6 +29,7 @@ class Rule:
     values: tuple[Any, ...] = ()
     severity: str = FAIL
     strict: bool = False
+    index_column: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -41,16 +42,19 @@ def metric_column(metric: str, slice_: str) -> str:
     return f"{metric}__{slice_}"
 
 
-def _floor(check: str, column: str, floor: float, severity: str = FAIL) -> list[Rule]:
+def _floor(check: str, column: str, floor: float, index: str | None = None) -> list[Rule]:
     # A null is a ratio over an empty set: the not-null rule makes sure it never passes.
     return [
-        Rule(f"{check} computed", "not_null", column, severity=severity),
-        Rule(check, "between", column, min_value=floor, severity=severity),
+        Rule(f"{check} computed", "not_null", column, index_column=index),
+        Rule(check, "between", column, min_value=floor, index_column=index),
     ]
 
 
-def _ceiling(check: str, column: str, ceiling: float) -> list[Rule]:
-    return [Rule(f"{check} computed", "not_null", column), Rule(check, "between", column, max_value=ceiling)]
+def _ceiling(check: str, column: str, ceiling: float, index: str | None = None) -> list[Rule]:
+    return [
+        Rule(f"{check} computed", "not_null", column, index_column=index),
+        Rule(check, "between", column, max_value=ceiling, index_column=index),
+    ]
 
 
 def recommendations_rules(gate: GateConfig) -> list[Rule]:
@@ -66,23 +70,27 @@ def recommendations_rules(gate: GateConfig) -> list[Rule]:
     ]
 
 
-def affinity_rules(gate: GateConfig, slices: list[str]) -> list[Rule]:
-    """Floors per user class and overall on the affinity metrics."""
+SLICE = "slice"
+AFFINITY_COLUMNS = ("top_class_share", "normalized_affinity", "ndcg", "class_order_tau", "disliked_share", "coherence")
+
+
+def affinity_rules(gate: GateConfig) -> list[Rule]:
+    """Floors on the affinity metrics, over a table with one row per user class and 'all'.
+
+    One expectation per metric covers every slice; GX names the failing slices.
+    """
     floors = gate.affinity
-    rules: list[Rule] = []
-    for slice_ in slices:
-        rules += _floor(f"top-class share {slice_}", metric_column("top_class_share", slice_), floors.min_top_class_share)
-        rules += _floor(
-            f"normalized affinity {slice_}", metric_column("normalized_affinity", slice_), floors.min_normalized_affinity
-        )
-        rules += _floor(f"ndcg {slice_}", metric_column("ndcg", slice_), floors.min_ndcg)
-        rules += _floor(f"class order tau {slice_}", metric_column("class_order_tau", slice_), floors.min_class_order_tau)
-        rules += _ceiling(f"disliked share {slice_}", metric_column("disliked_share", slice_), floors.max_disliked_share)
-    # Jaccard overlaps shrink with the catalog (a perfect ranker spreading its lists over 100k
-    # favourite-class products overlaps by ~k/100k), so the default floor of 0 only catches
-    # lists that overlap more across classes than within them.
-    rules += _floor("coherence all", metric_column("coherence", "all"), floors.min_coherence)
-    return rules
+    return [
+        *_floor("top-class share", "top_class_share", floors.min_top_class_share, SLICE),
+        *_floor("normalized affinity", "normalized_affinity", floors.min_normalized_affinity, SLICE),
+        *_floor("ndcg", "ndcg", floors.min_ndcg, SLICE),
+        *_floor("class order tau", "class_order_tau", floors.min_class_order_tau, SLICE),
+        *_ceiling("disliked share", "disliked_share", floors.max_disliked_share, SLICE),
+        # Jaccard overlaps shrink with the catalog (a perfect ranker spreading its lists over
+        # 100k favourite-class products overlaps by ~k/100k), so the default floor of 0 only
+        # catches lists that overlap more across classes than within them.
+        *_floor("coherence", "coherence", floors.min_coherence, SLICE),
+    ]
 
 
 def comparison_column(metric: str) -> str:

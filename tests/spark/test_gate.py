@@ -162,7 +162,7 @@ def test_coherence_matches_the_reference_on_the_sampled_pairs(spark, lake, label
     users = M.with_active(M.per_user(pairs, truth, k=20, disliked=0.05), M.active_users(
         storage.read_table(spark, storage.table_path(lake, DATASET, C.INTERACTIONS)), labels))
     sample = M.coherence_pairs(users, seed=truth.seed, pairs_per_class=50, classes=5)
-    spark_sums = {(r["kind"], r["a_class"]): r for r in M.coherence_sums(sample, valid).collect()}
+    spark_sums = {(r["kind"], r["a_class"]): r for r in M.coherence_sums(sample, valid)}
     lists: dict[int, set[int]] = {}
     for r in valid.select("user_id", "product_id").collect():
         lists.setdefault(r.user_id, set()).add(r.product_id)
