@@ -232,6 +232,7 @@ def gate_evaluation(
     outcomes = validator.run(f"{evaluation.version}", batches)
     checks = to_checks(outcomes, observed, slices)
     details["counts"] = evaluation.counts
+    details["stored_versions"] = evaluation.tables
     details["inputs"] = evaluation.inputs
     return Verdict(decide(checks), evaluation.version, checks, validator.docs_index, details)
 

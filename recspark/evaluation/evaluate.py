@@ -94,7 +94,7 @@ def evaluate(
         counts = check_values(long, recs, k)
         details["rows"] = f"{counts['rows']:,}"
     with stage("measure affinity") as details:
-        _, pairs = M.label_recommendations(
+        pairs = M.label_recommendations(
             long, labels, k=k, users=int(manifest["sizes"][C.USERS]), products=int(manifest["sizes"][C.PRODUCTS])
         )
         pairs = pairs.persist()

@@ -179,13 +179,11 @@ BROADCAST_LABEL_ROWS = 5_000_000
 
 def label_recommendations(
     long: DataFrame, labels: DataFrame, *, k: int, users: int = 0, products: int = 0
-) -> tuple[DataFrame, DataFrame]:
-    """Top-k rows with their classes; and the per-user-product rows.
+) -> DataFrame:
+    """Top-k rows labelled with their classes, one row per (user, product).
 
-    Returns (rows, pairs): rows are (user_id, user_class, product_id, product_class, rank)
-    with a null user_class for users outside the dataset and a null product_class for
-    products outside the catalog; pairs collapse repeats of a (user, product) into the best
-    rank and a count.
+    Columns: user_id, user_class (null for users outside the dataset), product_id,
+    product_class (null outside the catalog), rank (the best of any repeats) and copies.
     """
     user_labels = class_lookup(labels, C.ENTITY_USER, col_id=C.USER_ID, col_class="user_class")
     product_labels = class_lookup(labels, C.ENTITY_PRODUCT, col_id=C.PRODUCT_ID, col_class="product_class")
@@ -201,12 +199,11 @@ def label_recommendations(
         .join(product_labels, on=C.PRODUCT_ID, how="left")
         .select(C.USER_ID, "user_class", C.PRODUCT_ID, "product_class", RANK)
     )
-    pairs = (
+    return (
         rows.repartition(C.USER_ID)
         .groupBy(C.USER_ID, "user_class", C.PRODUCT_ID, "product_class")
         .agg(F.min(RANK).alias(RANK), F.count(F.lit(1)).alias("copies"))
     )
-    return rows, pairs
 
 
 def per_user(pairs: DataFrame, truth: Truth, *, k: int, disliked: float) -> DataFrame:

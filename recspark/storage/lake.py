@@ -90,20 +90,6 @@ def last_commit(spark: SparkSession, path: str) -> Commit:
     return Commit(path=path, version=int(row["version"]), rows=int(metrics.get("numOutputRows", 0)))
 
 
-def append_table(df: DataFrame, path: str) -> Commit:
-    """Append ``df`` to the table at ``path`` in one Delta commit."""
-    df.write.format("delta").mode("append").save(path)
-    return last_commit(df.sparkSession, path)
-
-
-def table_version(spark: SparkSession, path: str) -> int:
-    """Latest committed version of the Delta table at ``path``."""
-    row = DeltaTable.forPath(spark, path).history(1).select("version").first()
-    if row is None:
-        raise DatasetError(f"{path}: expected a Delta table with at least one commit, found none")
-    return int(row[0])
-
-
 def is_table(spark: SparkSession, path: str) -> bool:
     return DeltaTable.isDeltaTable(spark, path)
 

@@ -157,7 +157,7 @@ def test_coherence_matches_the_reference_on_the_sampled_pairs(spark, lake, label
     manifest = read_manifest(spark, lake, DATASET)
     truth = M.Truth.from_manifest(manifest)
     long = to_long(recommendations_from_labels(spark, labels, noise_share=0.3))
-    _, pairs = M.label_recommendations(long, labels, k=20)
+    pairs = M.label_recommendations(long, labels, k=20)
     valid = pairs.where(F.col("product_class").isNotNull())
     users = M.with_active(M.per_user(pairs, truth, k=20, disliked=0.05), M.active_users(
         storage.read_table(spark, storage.table_path(lake, DATASET, C.INTERACTIONS)), labels))
