@@ -276,7 +276,7 @@ def _fmt(value: Any) -> str:
 def gate_data(spark: SparkSession, validator: Validator, lake: str, dataset: str) -> Verdict:
     """The data suite on the generated tables: the generator's self-check as expectations."""
     from recspark import columns as C
-    from recspark.checks.data_check import class_mix_counts, mix_band
+    from recspark.checks.data_check import class_mix_counts, mix_cells
     from recspark.storage import lake as storage
     from recspark.storage.manifest import read_manifest
     from recspark.validation.rules import data_rules
@@ -285,20 +285,8 @@ def gate_data(spark: SparkSession, validator: Validator, lake: str, dataset: str
     tables = {name: storage.read_table(spark, e["path"], e["version"]) for name, e in manifest["tables"].items()}
     rules = data_rules(manifest, {name: [f.name for f in C.SCHEMAS[name]] for name in C.TABLES})
     z = float(manifest["config"]["check"]["z"])
-    cells = class_mix_counts(tables[C.INTERACTIONS], tables[C.LABELS]).collect()
-    totals: dict[int, int] = {}
-    for cell in cells:
-        if cell["user_class"] is not None and cell["product_class"] is not None:
-            totals[int(cell["user_class"])] = totals.get(int(cell["user_class"]), 0) + int(cell["events"])
-    counts = {(int(c["user_class"]), int(c["product_class"])): int(c["events"])
-              for c in cells if c["user_class"] is not None and c["product_class"] is not None}
-    mix_rows = []
-    for i, row in enumerate(manifest["expected_mix"]):
-        for j, expected in enumerate(row):
-            n = totals.get(i, 0)
-            lower, upper = mix_band(float(expected), n, z)
-            mix_rows.append((manifest["users"]["names"][i], manifest["products"]["names"][j],
-                             counts.get((i, j), 0) / n if n else None, lower, upper))
+    _, cells = mix_cells(class_mix_counts(tables[C.INTERACTIONS], tables[C.LABELS]).collect(), manifest, z)
+    mix_rows = [(c.user_class, c.product_class, c.observed, c.lower, c.upper) for c in cells]
     mix = spark.createDataFrame(mix_rows, "user_class string, product_class string, observed double, lower double, upper double")
     batches = [(f"data-{name}", tables[name], rules[name]) for name in C.TABLES]
     batches.append(("data-mix", mix, rules["mix"]))

@@ -167,11 +167,23 @@ def check_dataset(spark: SparkSession, lake: str, dataset: str, z: float | None 
     return checks
 
 
-def mix_checks(cells: list[Any], manifest: dict[str, Any], z: float) -> list[Check]:
-    """Compare observed cell counts with the manifest's expected mix, one check per cell."""
+@dataclass(frozen=True)
+class MixCell:
+    """One (user class, product class) cell: observed share of the user class's events and its band."""
+
+    user_class: str
+    product_class: str
+    observed: float | None
+    expected: float
+    lower: float
+    upper: float
+    events: int
+
+
+def mix_cells(cells: list[Any], manifest: dict[str, Any], z: float) -> tuple[int, list[MixCell]]:
+    """Events outside the labels, and every cell of the mix with its acceptance band."""
     user_names = manifest["users"]["names"]
     product_names = manifest["products"]["names"]
-    expected = manifest["expected_mix"]
     counts: dict[tuple[int, int], int] = {}
     dangling = 0
     for cell in cells:
@@ -179,14 +191,24 @@ def mix_checks(cells: list[Any], manifest: dict[str, Any], z: float) -> list[Che
             dangling += int(cell["events"])
         else:
             counts[(int(cell["user_class"]), int(cell["product_class"]))] = int(cell["events"])
-    checks = [exact("interaction ids in the population", dangling, 0, "events whose user or product has no label")]
+    out = []
     for i, user_name in enumerate(user_names):
         total = sum(counts.get((i, j), 0) for j in range(len(product_names)))
         for j, product_name in enumerate(product_names):
-            e = float(expected[i][j])
+            e = float(manifest["expected_mix"][i][j])
             lower, upper = mix_band(e, total, z)
-            observed = counts.get((i, j), 0) / total if total else 0.0
-            checks.append(
-                within(f"mix {user_name}->{product_name}", observed, lower, upper, e, f"{total:,} events of {user_name}")
-            )
+            observed = counts.get((i, j), 0) / total if total else None
+            out.append(MixCell(user_name, product_name, observed, e, lower, upper, total))
+    return dangling, out
+
+
+def mix_checks(cells: list[Any], manifest: dict[str, Any], z: float) -> list[Check]:
+    """Compare observed cell counts with the manifest's expected mix, one check per cell."""
+    dangling, mix = mix_cells(cells, manifest, z)
+    checks = [exact("interaction ids in the population", dangling, 0, "events whose user or product has no label")]
+    for c in mix:
+        checks.append(
+            within(f"mix {c.user_class}->{c.product_class}", c.observed or 0.0, c.lower, c.upper, c.expected,
+                   f"{c.events:,} events of {c.user_class}")
+        )
     return checks
