@@ -407,11 +407,11 @@ class RecsFloors:
 class AffinityFloors:
     """Affinity suite: floors per user class and overall."""
 
-    min_top_class_share: float = 0.40
-    min_normalized_affinity: float = 0.50
-    min_ndcg: float = 0.60
+    min_top_class_share: float = 0.35
+    min_normalized_affinity: float = 0.30
+    min_ndcg: float = 0.50
     min_class_order_tau: float = 0.40
-    max_disliked_share: float = 0.15
+    max_disliked_share: float = 0.20
     min_coherence: float = 0.0
 
 
@@ -472,3 +472,60 @@ def load_gate_config(path: str | None = None, overrides: Iterable[str] = ()) -> 
     if not 0 <= gate.comparison.warn_margin <= gate.comparison.fail_margin:
         raise ConfigError("comparison.warn_margin", "0 <= warn_margin <= fail_margin", gate.comparison.warn_margin)
     return gate
+
+
+@dataclass(frozen=True)
+class AlsConfig:
+    """Spark MLlib ALS with implicit feedback: the reference recommender's hyper-parameters."""
+
+    rank: int = 8
+    max_iter: int = 10
+    reg_param: float = 0.05
+    alpha: float = 10.0
+    blocks: int = 4
+    exclude_seen: bool = False
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The reference recommender and the mutants, kept as data in conf/model.yaml."""
+
+    k: int = 20
+    seed: int = 1
+    als: AlsConfig = AlsConfig()
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {"like": 1.0, "save": 2.0, "comment": 2.0, "message": 3.0, "purchase": 5.0}
+    )
+    noise_share: float = 0.3
+
+
+def load_model_config(path: str | None = None, overrides: Iterable[str] = ()) -> ModelConfig:
+    """Read the model settings (conf/model.yaml unless ``path``), apply overrides, validate."""
+    source = Path(path) if path else conf_dir() / "model.yaml"
+    data: dict[str, Any] = {}
+    if source.is_file():
+        loaded = yaml.safe_load(source.read_text())
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(str(source), "a mapping of settings", type(loaded).__name__)
+        data = loaded or {}
+    elif path:
+        raise ConfigError("--model-conf", "a YAML file of model settings", path)
+    for item in overrides:
+        _apply_override(data, item)
+    model = _build(ModelConfig, data, "", ModelConfig())
+    if not 1 <= model.k <= 1000:
+        raise ConfigError("k", "an integer from 1 to 1000", model.k)
+    if not 0 <= model.seed <= MAX_ID:
+        raise ConfigError("seed", f"an integer from 0 to {MAX_ID}", model.seed)
+    als = model.als
+    for key, value, low in (("rank", als.rank, 1), ("max_iter", als.max_iter, 1), ("blocks", als.blocks, 1)):
+        if value < low:
+            raise ConfigError(f"als.{key}", f"an integer >= {low}", value)
+    if als.reg_param < 0 or als.alpha < 0:
+        raise ConfigError("als.reg_param" if als.reg_param < 0 else "als.alpha", "a number >= 0",
+                          min(als.reg_param, als.alpha))
+    if not model.weights or any(w < 0 for w in model.weights.values()) or not any(model.weights.values()):
+        raise ConfigError("weights", "event type -> weight >= 0, at least one positive", dict(model.weights))
+    if not 0.0 <= model.noise_share <= 1.0:
+        raise ConfigError("noise_share", "a share in [0, 1]", model.noise_share)
+    return model

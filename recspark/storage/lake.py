@@ -111,3 +111,18 @@ def replace_where(df: DataFrame, path: str, condition: str) -> Commit:
     """Replace the rows matching ``condition`` with ``df`` in one Delta commit."""
     df.write.format("delta").mode("overwrite").option("replaceWhere", condition).save(path)
     return last_commit(df.sparkSession, path)
+
+
+def commit_metadata(spark: SparkSession, path: str) -> dict[str, object]:
+    """The JSON ``userMetadata`` recspark stored with the latest commit of ``path`` ({} if none)."""
+    import json
+
+    row = DeltaTable.forPath(spark, path).history(1).select("userMetadata").first()
+    text = row["userMetadata"] if row is not None else None
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
