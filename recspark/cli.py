@@ -158,13 +158,22 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _finish(verdict: Any, reports: str, verdict_path: str | None) -> None:
-    from recspark.gate import format_verdict, write_verdict
+def _finish(spark: Any, lake: str, dataset: str, verdict: Any, reports: str, verdict_path: str | None) -> None:
+    from recspark.gate import format_verdict, keep_verdict, write_verdict
 
     path = write_verdict(verdict_path or f"{reports}/verdict.json", verdict)
+    keep_verdict(reports, verdict)
     click.echo(format_verdict(verdict))
     click.echo(f"verdict.json: {path}")
+    click.echo(f"report: {_report(spark, lake, dataset, reports)}")
     raise SystemExit(verdict.exit_code)
+
+
+def _report(spark: Any, lake: str, dataset: str, reports: str) -> str:
+    from recspark.report.html import build_report
+    from recspark.storage.manifest import read_manifest
+
+    return build_report(reports, read_manifest(spark, lake, dataset), dataset=dataset)
 
 
 @cli.command()
@@ -207,7 +216,7 @@ def evaluate(
     cols = RecsColumns(user_col, product_col, rank_col, score_col, list_col)
     evaluation = run_evaluate(spark, lake, dataset, recs, model_version, gate, fmt=fmt, cols=cols)
     verdict = gate_evaluation(spark, Validator(folder), evaluation, gate, base)
-    _finish(verdict, folder, verdict_path)
+    _finish(spark, lake, dataset, verdict, folder, verdict_path)
 
 
 @cli.command()
@@ -232,7 +241,7 @@ def compare(
     base = load_evaluation(spark, lake, dataset, baseline)
     cand = load_evaluation(spark, lake, dataset, candidate)
     verdict = gate_evaluation(spark, Validator(folder), cand, gate, base, with_floors=False)
-    _finish(verdict, folder, verdict_path)
+    _finish(spark, lake, dataset, verdict, folder, verdict_path)
 
 
 @cli.command("validate-data")
@@ -252,7 +261,186 @@ def validate_data(lake: str, dataset: str, reports: str | None, verdict_path: st
 
     read_manifest(spark, lake, dataset)
     verdict = gate_data(spark, Validator(folder), lake, dataset)
-    _finish(verdict, folder, verdict_path)
+    _finish(spark, lake, dataset, verdict, folder, verdict_path)
+
+
+def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option("--model-conf", "model_path", default=None, help="Model settings YAML [default: conf/model.yaml].")
+    @click.option("--model-set", "model_overrides", multiple=True, metavar="KEY=VALUE",
+                  help="Override one model setting, e.g. als.rank=16 (repeatable).")
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+@cli.command("train-baseline")
+@lake_options
+@click.option("--version", "model_version", default="V1", show_default=True, help="Model version to write.")
+@click.option("--seed", type=int, default=None, help="ALS seed [default: the model settings' seed].")
+@model_options
+@spark_options
+def train_baseline_command(
+    lake: str, dataset: str, model_version: str, seed: int | None, model_path: str | None,
+    model_overrides: tuple[str, ...], master: str, spark_conf: tuple[str, ...],
+) -> None:
+    """Train the reference recommender (ALS, implicit) on the dataset's interactions.
+
+    Writes the top k per user to <lake>/<dataset>/recommendations/<version>.
+    """
+    from recspark.config import load_model_config
+    from recspark.models.contract import recommendations_path
+    from recspark.models.runs import train_baseline
+
+    model = load_model_config(model_path, model_overrides)
+    path = recommendations_path(lake, dataset, model_version)
+    started = time.perf_counter()
+    commit = train_baseline(_session(master, spark_conf), lake, dataset, model_version, model, seed)
+    click.echo(f"{model_version}: {commit.rows:,} recommendations at {path} (Delta version {commit.version}, "
+               f"{time.perf_counter() - started:.1f}s)")
+
+
+@cli.command()
+@lake_options
+@click.option("--from", "source", required=True, help="Stored model version to degrade.")
+@click.option("--kind", type=click.Choice(["noise", "random", "shuffle", "empty", "popularity"]), required=True,
+              help="noise: random products replace the bottom --share of each list; random: random lists; "
+                   "shuffle: each user gets another user's list; empty: nothing survives a filter; "
+                   "popularity: the most-interacted products for everyone.")
+@click.option("--share", type=float, default=None, help="noise only: share of each list replaced [default: model noise_share].")
+@click.option("--to", "target", required=True, help="Model version to write.")
+@click.option("--seed", type=int, default=None, help="Seed of the random draws [default: the model settings' seed].")
+@model_options
+@spark_options
+def mutate(
+    lake: str, dataset: str, source: str, kind: str, share: float | None, target: str, seed: int | None,
+    model_path: str | None, model_overrides: tuple[str, ...], master: str, spark_conf: tuple[str, ...],
+) -> None:
+    """Derive a degraded version from stored recommendations (deterministic from the seed)."""
+    from recspark.config import load_model_config
+    from recspark.models.contract import recommendations_path
+    from recspark.models.runs import mutate as run_mutate
+
+    model = load_model_config(model_path, model_overrides)
+    path = recommendations_path(lake, dataset, target)
+    commit = run_mutate(_session(master, spark_conf), lake, dataset, source=source, kind=kind, target=target,
+                        model=model, share=share, seed=seed)
+    click.echo(f"{target} ({kind} of {source}): {commit.rows:,} recommendations at {path} (Delta version {commit.version})")
+
+
+@cli.command()
+@lake_options
+@click.option("--baseline", default="V1", show_default=True, help="Baseline version (trained first if not stored).")
+@click.option("--retrain/--no-retrain", default=False, show_default=True, help="Retrain the baseline even if stored.")
+@model_options
+@gate_options
+@spark_options
+def selftest(
+    lake: str, dataset: str, baseline: str, retrain: bool, model_path: str | None, model_overrides: tuple[str, ...],
+    gate_path: str | None, gate_overrides: tuple[str, ...], reports: str | None, verdict_path: str | None,
+    master: str, spark_conf: tuple[str, ...],
+) -> None:
+    """Test the gate: the baseline and a retrain must PASS, noise WARN, random/shuffle/empty/popularity FAIL.
+
+    Exit 0 when every case gets its expected verdict, 1 naming the cases that did not.
+    """
+    from recspark.selftest import selftest_cases
+
+    cases = selftest_cases(baseline)
+    _run_story(lake, dataset, cases, retrain, model_path, model_overrides, gate_path, gate_overrides, reports,
+               master, spark_conf, title="selftest")
+
+
+def _run_story(
+    lake: str, dataset: str, cases: Any, train: bool, model_path: str | None, model_overrides: tuple[str, ...],
+    gate_path: str | None, gate_overrides: tuple[str, ...], reports: str | None, master: str,
+    spark_conf: tuple[str, ...], *, title: str, spark: Any = None,
+) -> None:
+    from recspark.config import load_gate_config, load_model_config
+    from recspark.selftest import format_results, mutation_score, run_cases
+    from recspark.storage.manifest import read_manifest
+    from recspark.validation.gx import Validator
+
+    model = load_model_config(model_path, model_overrides)
+    gate = load_gate_config(gate_path, gate_overrides)
+    folder = _reports(lake, dataset, reports)
+    for case in cases:
+        from recspark.models.contract import check_version
+
+        check_version(case.version)
+    spark = spark or _session(master, spark_conf)
+    read_manifest(spark, lake, dataset)
+    started = time.perf_counter()
+    results = run_cases(spark, lake, dataset, cases, model=model, gate=gate, validator=Validator(folder),
+                        reports=folder, train=train)
+    click.echo(format_results(results))
+    caught, mutants = mutation_score(results)
+    wrong = [r for r in results if not r.as_expected]
+    click.echo(f"{title}: {len(results) - len(wrong)} of {len(results)} verdicts as expected; mutation score "
+               f"{caught}/{mutants} mutants caught ({time.perf_counter() - started:.0f}s)")
+    click.echo(f"report: {_report(spark, lake, dataset, folder)}")
+    if wrong:
+        click.echo(f"{title}: FAIL: " + "; ".join(
+            f"{r.case.name} ({r.case.version}) expected {r.case.expected}, got {r.verdict.verdict}" for r in wrong),
+            err=True)
+        raise SystemExit(EXIT_FAILED)
+
+
+@cli.command()
+@click.option("--profile", default="local", show_default=True, help="local, staging, production, or a YAML path.")
+@click.option("--lake", envvar="RECSPARK_LAKE", default="lake", show_default=True, help="Lake root [env RECSPARK_LAKE].")
+@click.option("--dataset", default="demo", show_default=True, help="Dataset name under the lake root.")
+@click.option("--seed", type=int, default=None, help="Override the profile's seed.")
+@click.option("--reuse/--fresh", default=True, show_default=True,
+              help="Reuse a stored dataset generated from the same config (generation is deterministic).")
+@model_options
+@gate_options
+@spark_options
+def demo(
+    profile: str, lake: str, dataset: str, seed: int | None, reuse: bool, model_path: str | None,
+    model_overrides: tuple[str, ...], gate_path: str | None, gate_overrides: tuple[str, ...], reports: str | None,
+    verdict_path: str | None, master: str, spark_conf: tuple[str, ...],
+) -> None:
+    """The whole story: plant a population, train V1, derive V2 (noise), V3 (random), V4 (empty), gate each.
+
+    Expected: V1 PASS, V2 WARN, V3 FAIL, V4 FAIL. Exit 0 when the gate says so, 1 otherwise.
+    """
+    from recspark.config import load_config, load_gate_config, load_model_config
+    from recspark.generate import generate as run_generate
+    from recspark.selftest import demo_cases
+    from recspark.storage.manifest import manifest_path, read_manifest
+
+    config = load_config(profile, (), seed)
+    load_model_config(model_path, model_overrides)
+    load_gate_config(gate_path, gate_overrides)
+    started = time.perf_counter()
+    spark = _session(master, spark_conf)
+    stored = None
+    if reuse:
+        try:
+            stored = read_manifest(spark, lake, dataset)
+        except RecsparkError:
+            stored = None
+    if stored is not None and stored.get("config_hash") == config.content_hash():
+        click.echo(f"reusing {manifest_path(lake, dataset)} (same config {config.content_hash()[:12]}; --fresh regenerates)")
+    else:
+        click.echo(f"generating the {profile} profile into {lake}/{dataset} ...", err=True)
+        manifest = run_generate(spark, config, lake, dataset)
+        click.echo(format_summary(manifest, f"{lake}/{dataset}", time.perf_counter() - started))
+    _run_story(lake, dataset, demo_cases(), True, model_path, model_overrides, gate_path, gate_overrides, reports,
+               master, spark_conf, title="demo", spark=spark)
+    click.echo(f"demo finished in {time.perf_counter() - started:.0f}s")
+
+
+@cli.command()
+@lake_options
+@click.option("--reports", default=None, help="Reports folder [default: <lake>/<dataset>/reports].")
+@spark_options
+def report(lake: str, dataset: str, reports: str | None, master: str, spark_conf: tuple[str, ...]) -> None:
+    """Rebuild the HTML report (<reports>/index.html) from the kept verdicts."""
+    folder = _reports(lake, dataset, reports)
+    click.echo(_report(_session(master, spark_conf), lake, dataset, folder))
 
 
 @cli.command("setup-jars")

@@ -6,6 +6,7 @@ fail margin: needs review, exit 3), FAIL (don't deploy, exit 1).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -32,7 +33,7 @@ from recspark.validation.rules import (
     recommendations_rules,
 )
 
-PASS = "PASS"
+PASS, WARN_VERDICT, FAIL_VERDICT = "PASS", "WARN", "FAIL"
 EXIT_CODES = {"PASS": 0, "WARN": 3, "FAIL": 1}
 
 
@@ -72,9 +73,11 @@ class Verdict:
     def exit_code(self) -> int:
         return EXIT_CODES[self.verdict]
 
+    decided_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
     def as_dict(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "subject": self.subject, "data_docs": self.data_docs,
-                "checks": [c.as_dict() for c in self.checks], **self.details}
+        return {"verdict": self.verdict, "subject": self.subject, "decided_at": self.decided_at,
+                "data_docs": self.data_docs, "checks": [c.as_dict() for c in self.checks], **self.details}
 
 
 def _plain(value: Any) -> Any:
@@ -222,14 +225,22 @@ def gate_evaluation(
         observed.update(values)
         batches.append(("recommendations", one_row(spark, values), recommendations_rules(gate)))
         batches.append(("affinity", slice_frame(spark, slices), affinity_rules(gate)))
-    details: dict[str, Any] = {"model_version": evaluation.version, "k": evaluation.k,
-                               "metrics": {m.name: m.value for m in evaluation.metrics if m.slice == OVERALL}}
+    details: dict[str, Any] = {
+        "kind": "model",
+        "model_version": evaluation.version,
+        "k": evaluation.k,
+        "metrics": {m.name: m.value for m in evaluation.metrics if m.slice == OVERALL},
+        "intervals": {m.name: {"value": m.value, "lower": m.lower, "upper": m.upper, "n": m.n}
+                      for m in evaluation.metrics if m.slice == OVERALL},
+        "class_shares": {"users": list(evaluation.class_names[0]), "products": list(evaluation.class_names[1]),
+                         "shares": evaluation.class_shares},
+    }
     if baseline is not None:
         values = comparison_values(evaluation, baseline, gate.comparison.metrics, gate.z)
         observed.update(values)
         batches.append(("comparison", one_row(spark, values), comparison_rules(gate)))
         details["baseline"] = baseline.version
-    outcomes = validator.run(f"{evaluation.version}", batches)
+    outcomes = validator.run(f"{evaluation.version}", batches, observed_outside=True)
     checks = to_checks(outcomes, observed, slices)
     details["counts"] = evaluation.counts
     details["stored_versions"] = evaluation.tables
@@ -237,8 +248,11 @@ def gate_evaluation(
     return Verdict(decide(checks), evaluation.version, checks, validator.docs_index, details)
 
 
+VERDICTS = "verdicts"
+
+
 def write_verdict(path: str, verdict: Verdict) -> str:
-    """Write verdict.json next to the reports; a temp file and rename keep it whole."""
+    """Write verdict.json; a temp file and rename keep it whole."""
     folder = os.path.dirname(path) or "."
     os.makedirs(folder, exist_ok=True)
     tmp = f"{path}.tmp"
@@ -247,6 +261,13 @@ def write_verdict(path: str, verdict: Verdict) -> str:
         handle.write("\n")
     os.replace(tmp, path)
     return path
+
+
+def keep_verdict(reports: str, verdict: Verdict) -> str:
+    """Keep the latest verdict of each subject in ``<reports>/verdicts/`` for the HTML report."""
+    kind = verdict.details.get("kind", "model")
+    name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in verdict.subject)
+    return write_verdict(os.path.join(reports, VERDICTS, f"{kind}-{name}.json"), verdict)
 
 
 def format_verdict(verdict: Verdict) -> str:
@@ -293,4 +314,5 @@ def gate_data(spark: SparkSession, validator: Validator, lake: str, dataset: str
     outcomes = validator.run(dataset, batches)
     checks = to_checks(outcomes)
     return Verdict(decide(checks), dataset, checks, validator.docs_index,
-                   {"dataset": dataset, "tables": {n: e["version"] for n, e in manifest["tables"].items()}})
+                   {"kind": "data", "dataset": dataset,
+                    "tables": {n: e["version"] for n, e in manifest["tables"].items()}})

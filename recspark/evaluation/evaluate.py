@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 EVALUATIONS = "evaluations"
 VIOLATIONS = "violations"
+CLASS_SHARE = "class_share"  # stored per "Ui|Pj" slice: the share of Ui's recommendations in Pj
 
 EVALUATIONS_SCHEMA = T.StructType(
     [
@@ -60,6 +61,7 @@ class Evaluation:
     k: int
     violations: int = 0
     tables: dict[str, int] = field(default_factory=dict)
+    class_names: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     def value(self, metric: str, slice_: str = M.OVERALL) -> M.Metric:
         for m in self.metrics:
@@ -120,7 +122,7 @@ def evaluate(
         "labels_version": tables[C.LABELS]["version"],
         "interactions_version": tables[C.INTERACTIONS]["version"],
     }
-    evaluation = Evaluation(version, metrics, shares, counts, inputs, k)
+    evaluation = Evaluation(version, metrics, shares, counts, inputs, k, class_names=truth_names(truth))
     if store:
         with stage("store evaluation") as details:
             evaluation.tables[EVALUATIONS] = store_metrics(spark, lake, dataset, evaluation)
@@ -134,6 +136,20 @@ def evaluate(
     return evaluation
 
 
+def truth_names(truth: M.Truth) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(truth.user_names), tuple(truth.product_names)
+
+
+def share_rows(evaluation: Evaluation) -> list[M.Metric]:
+    """The class-share matrix as metric rows, one per (user class, product class)."""
+    users, products = evaluation.class_names
+    rows = []
+    for name, shares in zip(users, evaluation.class_shares, strict=False):
+        for product, share in zip(products, shares, strict=False):
+            rows.append(M.Metric(CLASS_SHARE, f"{name}|{product}", share, share, share, 0))
+    return rows
+
+
 def metrics_frame(spark: SparkSession, evaluation: Evaluation, evaluated_at: dt.datetime | None = None) -> DataFrame:
     """The evaluation's metrics as rows of the evaluations table."""
     at = evaluated_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -141,7 +157,7 @@ def metrics_frame(spark: SparkSession, evaluation: Evaluation, evaluated_at: dt.
     rows = [
         (evaluation.version, m.name, m.slice, m.value, m.lower, m.upper, m.n, evaluation.k, at,
          inputs["recs_source"], inputs["recs_version"], inputs["labels_version"], inputs["interactions_version"])
-        for m in evaluation.metrics
+        for m in [*evaluation.metrics, *share_rows(evaluation)]
     ]
     return spark.createDataFrame(rows, EVALUATIONS_SCHEMA)
 
@@ -189,7 +205,11 @@ def load_evaluation(spark: SparkSession, lake: str, dataset: str, version: str) 
     if not rows:
         known = sorted(r[0] for r in table.select("model_version").distinct().collect())
         raise InputError(f"model version {version!r}: expected one of the evaluated versions {known}, found none")
-    metrics = [M.Metric(r["metric"], r["slice"], r["value"], r["lower"], r["upper"], int(r["n"] or 0)) for r in rows]
+    metrics = [M.Metric(r["metric"], r["slice"], r["value"], r["lower"], r["upper"], int(r["n"] or 0))
+               for r in rows if r["metric"] != CLASS_SHARE]
+    stored_shares = {r["slice"]: r["value"] for r in rows if r["metric"] == CLASS_SHARE}
+    names = truth_names(M.Truth.from_manifest(read_manifest(spark, lake, dataset)))
+    shares = [[stored_shares.get(f"{u}|{p}") for p in names[1]] for u in names[0]] if stored_shares else []
     first = rows[0]
     inputs = {key: first[key] for key in ("recs_source", "recs_version", "labels_version", "interactions_version")}
-    return Evaluation(version, metrics, [], {}, inputs, int(first["k"]))
+    return Evaluation(version, metrics, shares, {}, inputs, int(first["k"]), class_names=names)

@@ -100,10 +100,14 @@ class Validator:
     def docs_index(self) -> str:
         return str(self.docs_dir / "index.html")
 
-    def run(self, name: str, batches: Sequence[tuple[str, DataFrame, Sequence[Rule]]]) -> list[Outcome]:
+    def run(
+        self, name: str, batches: Sequence[tuple[str, DataFrame, Sequence[Rule]]], *, observed_outside: bool = False
+    ) -> list[Outcome]:
         """Validate each (suite, DataFrame, rules); suites on the same DataFrame share one checkpoint.
 
-        Data Docs are rebuilt once, by the last checkpoint.
+        Data Docs are rebuilt once, by the last checkpoint. With ``observed_outside`` the caller
+        holds the observed values itself, so GX is asked only for success (BOOLEAN_ONLY: one
+        Spark query per expectation instead of several) except where it must name failing keys.
         """
         from great_expectations.checkpoint import UpdateDataDocsAction
 
@@ -130,7 +134,7 @@ class Validator:
                 )
             last = index == len(groups) - 1
             keys = sorted({r.index_column for _, rules in suites for r in rules if r.index_column})
-            result_format: dict[str, Any] = {"result_format": "SUMMARY"}
+            result_format: dict[str, Any] = {"result_format": "BOOLEAN_ONLY" if observed_outside else "SUMMARY"}
             if keys:
                 result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": keys}
             checkpoint = self.context.checkpoints.add_or_update(
