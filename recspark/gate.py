@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import types as T
 
 from recspark.config import GateConfig
 from recspark.evaluation.evaluate import Evaluation
@@ -153,12 +154,10 @@ def _margin(rule: Rule, value: Any) -> float | None:
     return None
 
 
-def one_row(spark: SparkSession, values: dict[str, Any]) -> DataFrame:
-    """A one-row DataFrame of doubles: the small table GX validates instead of raw rows."""
-    schema = T.StructType([T.StructField(name, T.DoubleType()) for name in values])
-    return spark.createDataFrame(
-        [tuple(None if v is None else float(v) for v in values.values())], schema
-    )
+def one_row(values: dict[str, Any]) -> pd.DataFrame:
+    """A one-row table of doubles (missing values as NaN): what GX validates instead of raw rows."""
+    return pd.DataFrame([{k: np.nan if v is None else float(v) for k, v in values.items()}], columns=list(values),
+                        dtype="float64")
 
 
 def slice_metrics(evaluation: Evaluation) -> dict[str, dict[str, Any]]:
@@ -171,13 +170,12 @@ def slice_metrics(evaluation: Evaluation) -> dict[str, dict[str, Any]]:
     return {**dict(sorted(slices.items())), OVERALL: overall}
 
 
-def slice_frame(spark: SparkSession, slices: dict[str, dict[str, Any]]) -> DataFrame:
+def slice_frame(slices: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """The affinity metrics as a small table, one row per slice, for GX."""
-    schema = T.StructType(
-        [T.StructField(SLICE, T.StringType()), *[T.StructField(c, T.DoubleType()) for c in AFFINITY_COLUMNS]]
-    )
-    rows = [(key, *[None if v.get(c) is None else float(v[c]) for c in AFFINITY_COLUMNS]) for key, v in slices.items()]
-    return spark.createDataFrame(rows, schema)
+    rows = [{SLICE: key, **{c: np.nan if v.get(c) is None else float(v[c]) for c in AFFINITY_COLUMNS}}
+            for key, v in slices.items()]
+    frame = pd.DataFrame(rows, columns=[SLICE, *AFFINITY_COLUMNS])
+    return frame.astype({c: "float64" for c in AFFINITY_COLUMNS})
 
 
 def wide_metrics(evaluation: Evaluation) -> dict[str, Any]:
@@ -223,8 +221,8 @@ def gate_evaluation(
     if with_floors:
         values = wide_metrics(evaluation)
         observed.update(values)
-        batches.append(("recommendations", one_row(spark, values), recommendations_rules(gate)))
-        batches.append(("affinity", slice_frame(spark, slices), affinity_rules(gate)))
+        batches.append(("recommendations", one_row(values), recommendations_rules(gate)))
+        batches.append(("affinity", slice_frame(slices), affinity_rules(gate)))
     details: dict[str, Any] = {
         "kind": "model",
         "model_version": evaluation.version,
@@ -238,7 +236,7 @@ def gate_evaluation(
     if baseline is not None:
         values = comparison_values(evaluation, baseline, gate.comparison.metrics, gate.z)
         observed.update(values)
-        batches.append(("comparison", one_row(spark, values), comparison_rules(gate)))
+        batches.append(("comparison", one_row(values), comparison_rules(gate)))
         details["baseline"] = baseline.version
     outcomes = validator.run(f"{evaluation.version}", batches, observed_outside=True)
     checks = to_checks(outcomes, observed, slices)

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 SITE = "recspark"
 DATASOURCE = "recspark"
+METRICS_DATASOURCE = "recspark-metrics"
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class Validator:
                 },
             )
         self.datasource = self.context.data_sources.add_or_update_spark(name=DATASOURCE, persist=False)
+        # Metric tables are a few rows: GX's pandas engine validates them in milliseconds, where
+        # each expectation on a Spark frame costs several Spark jobs.
+        self.metrics_source = self.context.data_sources.add_or_update_pandas(name=METRICS_DATASOURCE)
 
     @property
     def docs_dir(self) -> Path:
@@ -101,7 +105,7 @@ class Validator:
         return str(self.docs_dir / "index.html")
 
     def run(
-        self, name: str, batches: Sequence[tuple[str, DataFrame, Sequence[Rule]]], *, observed_outside: bool = False
+        self, name: str, batches: Sequence[tuple[str, Any, Sequence[Rule]]], *, observed_outside: bool = False
     ) -> list[Outcome]:
         """Validate each (suite, DataFrame, rules); suites on the same DataFrame share one checkpoint.
 
@@ -120,18 +124,15 @@ class Validator:
         outcomes: list[Outcome] = []
         for index, (df, suites) in enumerate(groups):
             asset_name = f"{name}-{suites[0][0]}"
-            batch = self._batch_definition(asset_name)
+            spark_frame = isinstance(df, DataFrame)
+            batch = self._batch_definition(self.datasource if spark_frame else self.metrics_source, asset_name)
             definitions = []
             for suite_name, rules in suites:
                 suite = self._gx.ExpectationSuite(name=suite_name)
                 for rule in rules:
                     suite.add_expectation(_expectation(rule))
                 suite = self.context.suites.add_or_update(suite)
-                definitions.append(
-                    self.context.validation_definitions.add_or_update(
-                        self._gx.ValidationDefinition(name=f"{name}-{suite_name}", data=batch, suite=suite)
-                    )
-                )
+                definitions.append(self._definition(f"{name}-{suite_name}", batch, suite))
             last = index == len(groups) - 1
             keys = sorted({r.index_column for _, rules in suites for r in rules if r.index_column})
             result_format: dict[str, Any] = {"result_format": "BOOLEAN_ONLY" if observed_outside else "SUMMARY"}
@@ -146,7 +147,8 @@ class Validator:
                 )
             )
             result = checkpoint.run(batch_parameters={"dataframe": df})
-            df.unpersist()
+            if spark_frame:
+                df.unpersist()
             for run_id, run in result.run_results.items():
                 suite_name = run.suite_name if hasattr(run, "suite_name") else str(run_id)
                 rules = dict(suites).get(suite_name, [])
@@ -175,11 +177,25 @@ class Validator:
                     raise RuntimeError(f"GX returned {got} results for the {len(rules)} rules of suite {suite_name}")
         return outcomes
 
-    def _batch_definition(self, asset_name: str) -> Any:
+    def _definition(self, name: str, batch: Any, suite: Any) -> Any:
+        """Add or replace a validation definition; one stored by an older recspark (pointing at
+        an asset that no longer exists) is dropped and recreated instead of failing the run."""
+        store = self.context.validation_definitions
+        definition = self._gx.ValidationDefinition(name=name, data=batch, suite=suite)
         try:
-            asset = self.datasource.get_asset(asset_name)
+            return store.add_or_update(definition)
+        except Exception:  # noqa: BLE001 - GX raises pydantic errors for a stale stored definition
+            log.info("replacing the stored validation definition %s", name)
+            backend = store._store  # the factory has no delete-by-name that skips loading the stale entry
+            backend.remove_key(backend.get_key(name=name))
+            return store.add(self._gx.ValidationDefinition(name=name, data=batch, suite=suite))
+
+    @staticmethod
+    def _batch_definition(source: Any, asset_name: str) -> Any:
+        try:
+            asset = source.get_asset(asset_name)
         except LookupError:
-            asset = self.datasource.add_dataframe_asset(name=asset_name)
+            asset = source.add_dataframe_asset(name=asset_name)
         try:
             return asset.get_batch_definition("whole")
         except (KeyError, LookupError, ValueError):

@@ -103,7 +103,9 @@ def comparison_rules(gate: GateConfig) -> list[Rule]:
     rules: list[Rule] = []
     for metric in margins.metrics:
         column = comparison_column(metric)
-        rules.append(Rule(f"{metric} vs baseline (warn margin)", "between", column, min_value=-margins.warn_margin, severity=WARN))
+        if margins.warn_margin < margins.fail_margin:  # equal margins: one rule (GX would merge the twins)
+            rules.append(Rule(f"{metric} vs baseline (warn margin)", "between", column, min_value=-margins.warn_margin,
+                              severity=WARN))
         rules.append(Rule(f"{metric} vs baseline (fail margin)", "between", column, min_value=-margins.fail_margin, severity=FAIL))
         rules.append(Rule(f"{metric} vs baseline computed", "not_null", column))
     return rules
