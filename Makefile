@@ -8,7 +8,7 @@ DATASET ?= demo
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint bench jars clean
+.PHONY: help demo test test-fast lint bench jars system-deps clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -32,13 +32,20 @@ $(VENV)/.bench: $(VENV)/.runtime
 jars: $(VENV)/.runtime ## Fetch the Delta jars with Maven (cached in ~/.cache/recspark/jars)
 	$(BIN)/recspark setup-jars
 
-demo: jars ## Generate the local profile into ./lake and run the self-check
-	$(BIN)/recspark generate --profile local --lake $(LAKE) --dataset $(DATASET) --check
+# Debian's chromium renders the HTML report in the report test (headless, no network).
+system-deps: ## Install the Debian packages the tests need (chromium), with apt-get
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing chromium with apt-get"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
-test: $(VENV)/.test jars ## Install everything, then run the whole test suite
+demo: jars ## The whole story on the local profile: generate, train V1, derive V2-V4, gate each, write the report
+	$(BIN)/recspark demo --profile local --lake $(LAKE) --dataset $(DATASET)
+
+test: $(VENV)/.test jars system-deps ## Install everything, then run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.test jars ## Tests without the slow end-to-end ones
+test-fast: $(VENV)/.test jars system-deps ## Tests without the slow end-to-end ones
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.test ## ruff and mypy

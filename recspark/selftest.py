@@ -2,7 +2,7 @@
 
 A case is a version derived from the baseline (a retrain with another seed, or a mutant)
 and the verdict the gate should give it against the baseline. ``recspark selftest`` runs
-all of them; ``recspark demo`` runs the V1–V4 story with the same machinery.
+all of them; ``recspark demo`` runs the V1-V4 story with the same machinery.
 """
 
 from __future__ import annotations

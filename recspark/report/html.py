@@ -3,7 +3,7 @@
 Built from the verdicts the gate keeps in ``<reports>/verdicts/`` and the planted truth in
 the manifest; no Spark, no network: inline CSS, no scripts, no external fonts or images.
 For each model version: the verdict badge, the headline metrics with their confidence
-intervals, the checks that did not pass, and the user-class × product-class heatmap of
+intervals, the checks that did not pass, and the user-class by product-class heatmap of
 recommendation shares beside the planted affinity matrix. Links go to the GX Data Docs.
 """
 
@@ -187,7 +187,7 @@ def _heatmap(title: str, rows: Sequence[str], columns: Sequence[str], values: Se
         cells = []
         for value in row:
             if value is None:
-                cells.append('<td class="muted">–</td>')
+                cells.append('<td class="muted">&ndash;</td>')
                 continue
             share = max(0.0, min(1.0, float(value)))
             shade = f"rgb({int(255 - 200 * share)},{int(255 - 150 * share)},{int(255 - 40 * share)})"
@@ -235,7 +235,7 @@ def _anchor(subject: str) -> str:
 
 def _num(value: Any) -> str:
     if value is None:
-        return "–"
+        return "&ndash;"
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
@@ -246,4 +246,4 @@ def _num(value: Any) -> str:
 
 
 def _count(value: Any) -> str:
-    return f"{int(value):,}" if isinstance(value, int | float) else "–"
+    return f"{int(value):,}" if isinstance(value, int | float) else "&ndash;"

@@ -184,7 +184,7 @@ class Validator:
         definition = self._gx.ValidationDefinition(name=name, data=batch, suite=suite)
         try:
             return store.add_or_update(definition)
-        except Exception:  # noqa: BLE001 - GX raises pydantic errors for a stale stored definition
+        except Exception:  # GX raises pydantic errors for a stale stored definition
             log.info("replacing the stored validation definition %s", name)
             backend = store._store  # the factory has no delete-by-name that skips loading the stale entry
             backend.remove_key(backend.get_key(name=name))

@@ -196,9 +196,9 @@ def test_mutate_rejects_bad_input_before_writing(spark: SparkSession, lake: str,
 
 
 def test_model_config_errors_name_the_key() -> None:
-    with pytest.raises(ConfigError, match="als.rank"):
+    with pytest.raises(ConfigError, match=r"als\.rank"):
         load_model_config(None, ["als.rank=0"])
     with pytest.raises(ConfigError, match="weights"):
         load_model_config(None, ["weights.like=-1"])
-    with pytest.raises(ConfigError, match="als.ranks"):
+    with pytest.raises(ConfigError, match=r"als\.ranks"):
         load_model_config(None, ["als.ranks=3"])
