@@ -443,6 +443,23 @@ def report(lake: str, dataset: str, reports: str | None, master: str, spark_conf
     click.echo(_report(_session(master, spark_conf), lake, dataset, folder))
 
 
+@cli.command()
+@lake_options
+@click.option("--dry-run", is_flag=True, help="Show what would go; remove nothing.")
+@click.option("--table", "tables", multiple=True, metavar="PATH",
+              help="A staging Delta table to delete the dataset's rows from (ids in its ranges; repeatable).")
+@spark_options
+def purge(lake: str, dataset: str, dry_run: bool, tables: tuple[str, ...], master: str, spark_conf: tuple[str, ...]) -> None:
+    """Remove one synthetic population and its outputs, and nothing else."""
+    from recspark.storage.purge import format_plan, plan_purge, run_purge
+
+    spark = _session(master, spark_conf)
+    plan = plan_purge(spark, lake, dataset, tables)
+    if not dry_run:
+        plan = run_purge(spark, plan)
+    click.echo(format_plan(plan))
+
+
 @cli.command("setup-jars")
 @click.option("--dir", "folder", default=None, help="Target folder [default: $RECSPARK_JARS_DIR or ~/.cache/recspark/jars].")
 @click.option("--extra", multiple=True, metavar="G:A:V", help="Another Maven coordinate to fetch (repeatable).")
