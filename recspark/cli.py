@@ -443,6 +443,29 @@ def report(lake: str, dataset: str, reports: str | None, master: str, spark_conf
     click.echo(_report(_session(master, spark_conf), lake, dataset, folder))
 
 
+@cli.command("validate-lake")
+@lake_options
+@click.option("--reports", default=None, help="Reports folder [default: <lake>/<dataset>/reports].")
+@spark_options
+def validate_lake(lake: str, dataset: str, reports: str | None, master: str, spark_conf: tuple[str, ...]) -> None:
+    """Validate the interactions added since the last validated Delta version (scheduled runs).
+
+    Records each run in <dataset>/validation_history; exit 0 PASS, 1 FAIL.
+    """
+    from recspark.gate import keep_verdict, write_verdict
+    from recspark.lake_validation import format_run
+    from recspark.lake_validation import validate_lake as run_validate_lake
+    from recspark.validation.gx import Validator
+
+    folder = _reports(lake, dataset, reports)
+    spark = _session(master, spark_conf)
+    run = run_validate_lake(spark, Validator(folder), lake, dataset)
+    write_verdict(f"{folder}/verdict-lake.json", run.verdict)
+    keep_verdict(folder, run.verdict)
+    click.echo(format_run(run))
+    raise SystemExit(run.verdict.exit_code)
+
+
 @cli.command()
 @lake_options
 @click.option("--dry-run", is_flag=True, help="Show what would go; remove nothing.")

@@ -129,8 +129,12 @@ def build_manifest(
 
 
 def write_options(table: str) -> dict[str, str]:
-    """Parquet writer options of one generated table."""
-    return {f"parquet.enable.dictionary#{column}": "false" for column in NO_DICTIONARY.get(table, ())}
+    """Writer options of one generated table: Parquet dictionaries off on unique ids; the Delta
+    change data feed on for interactions, so ``validate-lake`` reads only rows added later."""
+    options = {f"parquet.enable.dictionary#{column}": "false" for column in NO_DICTIONARY.get(table, ())}
+    if table == C.INTERACTIONS:
+        options["delta.enableChangeDataFeed"] = "true"
+    return options
 
 
 Writer = Callable[[DataFrame, str, tuple[str, ...], dict[str, str]], storage.Commit]

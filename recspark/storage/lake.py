@@ -126,3 +126,36 @@ def commit_metadata(spark: SparkSession, path: str) -> dict[str, object]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def rows_added(spark: SparkSession, path: str, after_version: int, to_version: int) -> DataFrame:
+    """Rows inserted into the table at ``path`` by commits ``after_version + 1 .. to_version``.
+
+    Read through Delta's change data feed, so the cost follows the new data, not the table;
+    ``after_version`` -1 means the whole table at ``to_version``. A table without the change
+    feed enabled since that version is a DatasetError saying how to enable it.
+    """
+    if after_version < 0:
+        return read_table(spark, path, to_version)
+    try:
+        changes = (
+            spark.read.format("delta")
+            .option("readChangeFeed", "true")
+            .option("startingVersion", after_version + 1)
+            .option("endingVersion", to_version)
+            .load(path)
+        )
+        inserted = changes.where(changes["_change_type"].isin("insert", "update_postimage"))
+        return inserted.drop("_change_type", "_commit_version", "_commit_timestamp")
+    except AnalysisException as exc:
+        raise DatasetError(
+            f"{path}: expected the Delta change data feed from version {after_version + 1}, found it off "
+            f"({str(exc).splitlines()[0]}); enable it with ALTER TABLE delta.`{path}` SET TBLPROPERTIES "
+            "(delta.enableChangeDataFeed = true)"
+        ) from None
+
+
+def append_rows(df: DataFrame, path: str) -> Commit:
+    """Append ``df`` to the table at ``path`` (created if missing) in one commit."""
+    df.write.format("delta").mode("append").save(path)
+    return last_commit(df.sparkSession, path)
