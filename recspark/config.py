@@ -484,6 +484,7 @@ class AlsConfig:
     alpha: float = 10.0
     blocks: int = 4
     exclude_seen: bool = False
+    candidates: int = 20_000
 
 
 @dataclass(frozen=True)
@@ -518,7 +519,8 @@ def load_model_config(path: str | None = None, overrides: Iterable[str] = ()) ->
     if not 0 <= model.seed <= MAX_ID:
         raise ConfigError("seed", f"an integer from 0 to {MAX_ID}", model.seed)
     als = model.als
-    for key, value, low in (("rank", als.rank, 1), ("max_iter", als.max_iter, 1), ("blocks", als.blocks, 1)):
+    for key, value, low in (("rank", als.rank, 1), ("max_iter", als.max_iter, 1), ("blocks", als.blocks, 1),
+                            ("candidates", als.candidates, 0)):
         if value < low:
             raise ConfigError(f"als.{key}", f"an integer >= {low}", value)
     if als.reg_param < 0 or als.alpha < 0:

@@ -58,9 +58,22 @@ def train(ratings: DataFrame, params: AlsConfig, seed: int) -> ALSModel:
 
 
 def recommend(
-    interactions: DataFrame, *, k: int, params: AlsConfig, weights: dict[str, float], seed: int
+    interactions: DataFrame,
+    *,
+    k: int,
+    params: AlsConfig,
+    weights: dict[str, float],
+    seed: int,
+    scratch: str | None = None,
 ) -> DataFrame:
-    """Train on ``interactions`` and return the top ``k`` per user: (user_id, product_id, rank, score)."""
+    """Train on ``interactions`` and return the top ``k`` per user: (user_id, product_id, rank, score).
+
+    With more products than ``params.candidates``, lists are drawn from the most-interacted
+    ``candidates`` products (a two-stage recommender's candidate set): scoring every user
+    against every product is users x products work (2.5e11 scores at staging size), the
+    candidate set cuts it to users x candidates. ``scratch`` is a folder for the model while
+    its item factors are pruned (required then).
+    """
     pairs = strengths(interactions, weights)
     users = dense_index(pairs, col_id=C.USER_ID, col_index=USER_INDEX, as_int=True)
     products = dense_index(pairs, col_id=C.PRODUCT_ID, col_index=PRODUCT_INDEX, as_int=True)
@@ -71,6 +84,10 @@ def recommend(
         .persist()
     )
     model = train(ratings, params, seed)
+    if params.candidates and products.count() > params.candidates:
+        if scratch is None:
+            raise ValueError("pruning the candidate products needs a scratch folder")
+        model = prune_items(model, candidates(ratings, params.candidates), scratch)
     extra = min(k, 50) if params.exclude_seen else 0
     nested = model.recommendForAllUsers(k + extra)
     long = nested.select(F.col(USER_INDEX), F.posexplode("recommendations").alias("_pos", "_rec")).select(
@@ -87,3 +104,20 @@ def recommend(
     result = ranked.join(users, on=USER_INDEX, how="inner").join(products, on=PRODUCT_INDEX, how="inner")
     return result.select(C.USER_ID, C.PRODUCT_ID, F.col(RANK).cast("int").alias(RANK), SCORE)
 
+
+def candidates(ratings: DataFrame, count: int) -> DataFrame:
+    """(_product) of the ``count`` products with the most interacting users, ties by index."""
+    per_product = ratings.groupBy(PRODUCT_INDEX).agg(F.count(F.lit(1)).alias("_users"))
+    return per_product.orderBy(F.col("_users").desc(), F.col(PRODUCT_INDEX).asc()).limit(count).select(PRODUCT_INDEX)
+
+
+def prune_items(model: ALSModel, keep: DataFrame, scratch: str) -> ALSModel:
+    """The model with item factors for ``keep`` only, through ALS's own persistence (public API):
+    save, rewrite the item factors, load."""
+    model.write().overwrite().save(scratch)
+    items = model.itemFactors.join(keep.withColumnRenamed(PRODUCT_INDEX, "id"), on="id", how="inner")
+    pruned_path = f"{scratch}/itemFactors-pruned"
+    items.write.mode("overwrite").parquet(pruned_path)
+    spark = items.sparkSession
+    spark.read.parquet(pruned_path).write.mode("overwrite").parquet(f"{scratch}/itemFactors")
+    return ALSModel.load(scratch)

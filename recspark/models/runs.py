@@ -71,12 +71,17 @@ def train_baseline(
     entry = manifest["tables"][C.INTERACTIONS]
     interactions = storage.read_table(spark, entry["path"], entry["version"])
     seed = model.seed if seed is None else seed
+    scratch = f"{storage.table_path(lake, dataset, RECOMMENDATIONS)}/.{version}-model"
     with stage(f"train ALS {version}") as details:
-        recs = baseline.recommend(interactions, k=model.k, params=model.als, weights=dict(model.weights), seed=seed)
-        commit = _write(recs, lake, dataset, version, {
-            "kind": "als", "seed": seed, "k": model.k, "als": asdict(model.als), "weights": dict(model.weights),
-            "interactions_version": entry["version"],
-        })
+        try:
+            recs = baseline.recommend(interactions, k=model.k, params=model.als, weights=dict(model.weights),
+                                      seed=seed, scratch=scratch)
+            commit = _write(recs, lake, dataset, version, {
+                "kind": "als", "seed": seed, "k": model.k, "als": asdict(model.als), "weights": dict(model.weights),
+                "interactions_version": entry["version"],
+            })
+        finally:
+            storage.remove(spark, scratch)
         details["rows"] = f"{commit.rows:,}"
     return commit
 

@@ -159,3 +159,12 @@ def append_rows(df: DataFrame, path: str) -> Commit:
     """Append ``df`` to the table at ``path`` (created if missing) in one commit."""
     df.write.format("delta").mode("append").save(path)
     return last_commit(df.sparkSession, path)
+
+
+def remove(spark: SparkSession, path: str) -> bool:
+    """Delete ``path`` recursively through Hadoop's file system (local or s3a); False if absent."""
+    jvm = spark._jvm
+    assert jvm is not None, "a classic SparkSession is needed to reach the Hadoop file system"
+    hpath = jvm.org.apache.hadoop.fs.Path(path)
+    fs = hpath.getFileSystem(spark._jsc.hadoopConfiguration())
+    return bool(fs.exists(hpath) and fs.delete(hpath, True))
