@@ -483,6 +483,39 @@ def purge(lake: str, dataset: str, dry_run: bool, tables: tuple[str, ...], maste
     click.echo(format_plan(plan))
 
 
+@cli.command("emr-steps")
+@click.option("--emr-conf", default=None, help="EMR settings YAML [default: conf/emr.yaml].")
+@click.option("--dataset", required=True, help="Dataset name under the EMR lake root.")
+@click.option("--profile", default="staging", show_default=True, help="Profile to generate.")
+@click.option("--version", "model_version", default="V1", show_default=True, help="Model version to evaluate.")
+@click.option("--recs", default=None, help="Recommendations to evaluate [default: the lake's recommendations/<version>].")
+@click.option("--baseline", default=None, help="Evaluated version to compare against.")
+@click.option("--reports", default="/mnt/var/recspark/reports", show_default=True,
+              help="Reports folder on the driver (GX stores and Data Docs).")
+@click.option("--out", "out", default="-", show_default=True, help="Where to write the steps JSON (- for stdout).")
+def emr_steps(emr_conf: str | None, dataset: str, profile: str, model_version: str, recs: str | None,
+              baseline: str | None, reports: str, out: str) -> None:
+    """Write the steps JSON for `aws emr add-steps --steps file://steps.json`: generate, evaluate, validate."""
+    import json
+
+    from recspark.emr import load_emr_config, pipeline_steps
+    from recspark.models.contract import check_version
+    from recspark.storage.lake import check_dataset_name
+
+    check_dataset_name(dataset)
+    check_version(model_version)
+    emr = load_emr_config(emr_conf)
+    steps = pipeline_steps(emr, dataset, profile=profile, version=model_version, recs=recs, baseline=baseline,
+                           reports=reports)
+    text = json.dumps(steps, indent=2) + "\n"
+    if out == "-":
+        click.echo(text, nl=False)
+    else:
+        with open(out, "w") as handle:
+            handle.write(text)
+        click.echo(f"{len(steps)} steps: {out}  (aws emr add-steps --cluster-id j-XXXX --steps file://{out})", err=True)
+
+
 @cli.command("setup-jars")
 @click.option("--dir", "folder", default=None, help="Target folder [default: $RECSPARK_JARS_DIR or ~/.cache/recspark/jars].")
 @click.option("--extra", multiple=True, metavar="G:A:V", help="Another Maven coordinate to fetch (repeatable).")
