@@ -519,13 +519,15 @@ def emr_steps(emr_conf: str | None, dataset: str, profile: str, model_version: s
 @cli.command("setup-jars")
 @click.option("--dir", "folder", default=None, help="Target folder [default: $RECSPARK_JARS_DIR or ~/.cache/recspark/jars].")
 @click.option("--extra", multiple=True, metavar="G:A:V", help="Another Maven coordinate to fetch (repeatable).")
-def setup_jars(folder: str | None, extra: tuple[str, ...]) -> None:
+@click.option("--s3", is_flag=True, help="Also hadoop-aws matching pyspark's Hadoop and its AWS SDK bundle (s3a:// lakes).")
+def setup_jars(folder: str | None, extra: tuple[str, ...], s3: bool) -> None:
     """Fetch the Delta jars matching the installed pyspark and delta-spark with Maven (once)."""
     from pathlib import Path
 
-    from recspark.session import fetch_jars
+    from recspark.session import fetch_jars, s3_coordinates
 
-    for jar in fetch_jars(Path(folder) if folder else None, extra):
+    wanted = (*extra, *(s3_coordinates() if s3 else ()))
+    for jar in fetch_jars(Path(folder) if folder else None, wanted):
         click.echo(str(jar))
 
 

@@ -42,10 +42,45 @@ def delta_coordinates() -> list[str]:
     """Maven coordinates of the Delta jars matching the installed pyspark and delta-spark."""
     spark_minor = ".".join(metadata.version("pyspark").split(".")[:2])
     delta = metadata.version("delta-spark")
+    # Delta 4.0 (Spark 4.0) is published as delta-spark_2.13; later releases name the Spark minor.
+    artifact = f"delta-spark_{SCALA_VERSION}" if delta.startswith("4.0.") else f"delta-spark_{spark_minor}_{SCALA_VERSION}"
     return [
-        f"io.delta:delta-spark_{spark_minor}_{SCALA_VERSION}:{delta}",
+        f"io.delta:{artifact}:{delta}",
         f"io.delta:delta-storage:{delta}",
     ]
+
+
+# The AWS SDK v2 bundle each Hadoop release builds hadoop-aws against (hadoop-project's pom).
+AWS_SDK_FOR_HADOOP = {"3.4.0": "2.23.19", "3.4.1": "2.24.6", "3.4.2": "2.29.52"}
+
+
+def hadoop_version() -> str:
+    """The Hadoop version of the installed pyspark, from its hadoop-client-api jar."""
+    import pyspark
+
+    jars = Path(pyspark.__file__).parent / "jars"
+    for jar in sorted(jars.glob("hadoop-client-api-*.jar")):
+        return jar.name[len("hadoop-client-api-") : -len(".jar")]
+    raise SetupError(f"{jars}: expected pyspark's hadoop-client-api jar, found none")
+
+
+def s3_coordinates() -> list[str]:
+    """hadoop-aws matching pyspark's Hadoop, and the AWS SDK bundle it was built with: s3a:// lakes."""
+    hadoop = hadoop_version()
+    sdk = AWS_SDK_FOR_HADOOP.get(hadoop)
+    if sdk is None:
+        raise SetupError(f"no known AWS SDK version for Hadoop {hadoop}; pass --extra with the coordinates")
+    return [f"org.apache.hadoop:hadoop-aws:{hadoop}", f"software.amazon.awssdk:bundle:{sdk}"]
+
+
+def s3_jars(folder: Path | None = None) -> list[Path]:
+    """The s3a jars if fetched (``recspark setup-jars --s3``), else none."""
+    folder = folder or jars_dir()
+    try:
+        jars = [_jar_file(folder, c) for c in s3_coordinates()]
+    except SetupError:
+        return []
+    return jars if all(j.is_file() for j in jars) else []
 
 
 def jars_dir() -> Path:
@@ -150,7 +185,7 @@ def build_session(
             builder = builder.master(master)
         user_jars = settings.get("spark.jars", "")
         if "spark.jars.packages" not in settings and "delta-spark" not in user_jars:
-            jars = ",".join(str(j) for j in delta_jars())
+            jars = ",".join(str(j) for j in [*delta_jars(), *s3_jars()])
             settings["spark.jars"] = f"{user_jars},{jars}" if user_jars else jars
     for key, value in settings.items():
         builder = builder.config(key, value)
