@@ -7,35 +7,44 @@
 # recspark travels to the executors as a zip on --py-files; Delta comes from the local jar
 # cache (fetched once by `recspark setup-jars`). --master defaults to local[*]; set MASTER or
 # put --master first to choose a cluster. SPARK_SUBMIT_OPTS_EXTRA adds spark-submit options.
+# ./spark-submit.sh --package only builds build/recspark.zip (for EMR: see the README).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${VENV:-$here/.venv}"
 
 master="${MASTER:-local[*]}"
+package_only=0
+if [[ "${1:-}" == "--package" ]]; then package_only=1; fi
 if [[ "${1:-}" == "--master" ]]; then master="$2"; shift 2; fi
 job="${1:-}"
-if [[ -z "$job" || ! -f "$here/jobs/${job//-/_}.py" ]]; then
+if [[ "$package_only" == 0 ]] && [[ -z "$job" || ! -f "$here/jobs/${job//-/_}.py" ]]; then
   echo "usage: spark-submit.sh [--master URL] JOB [options]; JOB is one of:" >&2
   ls "$here/jobs" | sed -n 's/\.py$//p' | tr '_' '-' | sed 's/^/  /' >&2
   exit 2
 fi
-shift
+[[ "$package_only" == 1 ]] || shift
 
-if [[ ! -x "$venv/bin/spark-submit" ]]; then
+if [[ "$package_only" == 0 && ! -x "$venv/bin/spark-submit" ]]; then
   echo "spark-submit.sh: no virtual environment at $venv; run 'make jars' first" >&2
   exit 2
 fi
-jars="$("$venv/bin/recspark" setup-jars | paste -sd, -)"
-
 build="$here/build"
 mkdir -p "$build"
-"$venv/bin/python" - "$here" "$build/recspark.zip" <<'PY'
+python_bin="$venv/bin/python"
+[[ -x "$python_bin" ]] || python_bin="$(command -v python3)"
+"$python_bin" - "$here" "$build/recspark.zip" <<'PY'
 import pathlib, sys, zipfile
 root, target = pathlib.Path(sys.argv[1]), sys.argv[2]
 with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
     for path in sorted((root / "recspark").rglob("*.py")):
         archive.write(path, path.relative_to(root))
 PY
+if [[ "$package_only" == 1 ]]; then
+  echo "$build/recspark.zip  (upload it with jobs/ and conf/; see README, EMR)"
+  exit 0
+fi
+# RECSPARK_S3=1 adds hadoop-aws and the AWS SDK bundle for s3a:// lakes off EMR.
+jars="$("$venv/bin/recspark" setup-jars ${RECSPARK_S3:+--s3} | paste -sd, -)"
 
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$venv/bin/python}"
 export PYSPARK_DRIVER_PYTHON="${PYSPARK_DRIVER_PYTHON:-$venv/bin/python}"
