@@ -333,11 +333,14 @@ def mutate(
 @lake_options
 @click.option("--baseline", default="V1", show_default=True, help="Baseline version (trained first if not stored).")
 @click.option("--retrain/--no-retrain", default=False, show_default=True, help="Retrain the baseline even if stored.")
+@click.option("--only", multiple=True, type=click.Choice(["retrain", "noise", "random", "shuffle", "empty", "popularity"]),
+              help="Run only these cases (repeatable); the baseline always runs.")
 @model_options
 @gate_options
 @spark_options
 def selftest(
-    lake: str, dataset: str, baseline: str, retrain: bool, model_path: str | None, model_overrides: tuple[str, ...],
+    lake: str, dataset: str, baseline: str, retrain: bool, only: tuple[str, ...], model_path: str | None,
+    model_overrides: tuple[str, ...],
     gate_path: str | None, gate_overrides: tuple[str, ...], reports: str | None, verdict_path: str | None,
     master: str, spark_conf: tuple[str, ...],
 ) -> None:
@@ -347,7 +350,7 @@ def selftest(
     """
     from recspark.selftest import selftest_cases
 
-    cases = selftest_cases(baseline)
+    cases = [c for c in selftest_cases(baseline) if not only or c.kind == "baseline" or c.kind in only]
     _run_story(lake, dataset, cases, retrain, model_path, model_overrides, gate_path, gate_overrides, reports,
                master, spark_conf, title="selftest")
 

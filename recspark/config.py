@@ -441,9 +441,9 @@ class GateConfig:
     comparison: Comparison = Comparison()
 
 
-def load_gate_config(path: str | None = None, overrides: Iterable[str] = ()) -> GateConfig:
-    """Read the gate thresholds (conf/gate.yaml unless ``path``), apply overrides, validate."""
-    source = Path(path) if path else conf_dir() / "gate.yaml"
+def _settings(path: str | None, shipped: str, option: str, expected: str, overrides: Iterable[str]) -> dict[str, Any]:
+    """A settings YAML (``path``, else the shipped conf/<shipped> if present) with --set style overrides."""
+    source = Path(path) if path else conf_dir() / shipped
     data: dict[str, Any] = {}
     if source.is_file():
         loaded = yaml.safe_load(source.read_text())
@@ -451,9 +451,15 @@ def load_gate_config(path: str | None = None, overrides: Iterable[str] = ()) -> 
             raise ConfigError(str(source), "a mapping of settings", type(loaded).__name__)
         data = loaded or {}
     elif path:
-        raise ConfigError("--gate", "a YAML file of gate thresholds", path)
+        raise ConfigError(option, expected, path)
     for item in overrides:
         _apply_override(data, item)
+    return data
+
+
+def load_gate_config(path: str | None = None, overrides: Iterable[str] = ()) -> GateConfig:
+    """Read the gate thresholds (conf/gate.yaml unless ``path``), apply overrides, validate."""
+    data = _settings(path, "gate.yaml", "--gate", "a YAML file of gate thresholds", overrides)
     gate = _build(GateConfig, data, "", GateConfig())
     if gate.k < 1 or gate.k > 1000:
         raise ConfigError("k", "an integer from 1 to 1000", gate.k)
@@ -502,17 +508,7 @@ class ModelConfig:
 
 def load_model_config(path: str | None = None, overrides: Iterable[str] = ()) -> ModelConfig:
     """Read the model settings (conf/model.yaml unless ``path``), apply overrides, validate."""
-    source = Path(path) if path else conf_dir() / "model.yaml"
-    data: dict[str, Any] = {}
-    if source.is_file():
-        loaded = yaml.safe_load(source.read_text())
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ConfigError(str(source), "a mapping of settings", type(loaded).__name__)
-        data = loaded or {}
-    elif path:
-        raise ConfigError("--model-conf", "a YAML file of model settings", path)
-    for item in overrides:
-        _apply_override(data, item)
+    data = _settings(path, "model.yaml", "--model-conf", "a YAML file of model settings", overrides)
     model = _build(ModelConfig, data, "", ModelConfig())
     if not 1 <= model.k <= 1000:
         raise ConfigError("k", "an integer from 1 to 1000", model.k)

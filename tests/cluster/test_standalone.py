@@ -98,7 +98,7 @@ def _workers(ui_port: int) -> int:
     import urllib.request
 
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/json/", timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/json/", timeout=2) as response:
             state = json.load(response)
     except OSError:
         return 0

@@ -65,11 +65,12 @@ def test_selftest_names_the_case_a_gate_gets_wrong(selftest_run: tuple[Path, Res
     lake, _ = selftest_run
     # With no comparison margins left, the noise mutant is no longer caught: selftest must say so.
     result = CliRunner().invoke(cli, ["selftest", "--lake", str(lake), "--dataset", DATASET,
-                                      "--reports", str(tmp_path / "reports"),
+                                      "--reports", str(tmp_path / "reports"), "--only", "noise",
                                       "--gate-set", "comparison.warn_margin=1.0",
                                       "--gate-set", "comparison.fail_margin=1.0"])
     assert result.exit_code == 1, result.output
     assert "noise (V2: slightly worse) (selftest-noise) expected WARN, got PASS" in result.output
+    assert "1 of 2 verdicts as expected" in result.output and "selftest-random" not in result.output
 
 
 def _chromium() -> str:
