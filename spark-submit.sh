@@ -8,6 +8,9 @@
 # cache (fetched once by `recspark setup-jars`). --master defaults to local[*]; set MASTER or
 # put --master first to choose a cluster. SPARK_SUBMIT_OPTS_EXTRA adds spark-submit options.
 # ./spark-submit.sh --package only builds build/recspark.zip (for EMR: see the README).
+# RECSPARK_PACK=1 also ships a packed virtual environment (venv-pack) with --archives: the
+# Python the executors need beyond pyspark (delta-spark's Python package, pyyaml, numpy) for
+# clusters whose nodes lack them. The nodes need the same base Python at the same path.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${VENV:-$here/.venv}"
@@ -48,6 +51,21 @@ jars="$("$venv/bin/recspark" setup-jars ${RECSPARK_S3:+--s3} | paste -sd, -)"
 
 export PYSPARK_PYTHON="${PYSPARK_PYTHON:-$venv/bin/python}"
 export PYSPARK_DRIVER_PYTHON="${PYSPARK_DRIVER_PYTHON:-$venv/bin/python}"
+
+archives=()
+if [[ -n "${RECSPARK_PACK:-}" ]]; then
+  pack_env="$build/pack-env"
+  pack="$build/recspark-env.tar.gz"
+  if [[ ! -f "$pack" || "$here/constraints.txt" -nt "$pack" ]]; then
+    rm -rf "$pack_env" "$pack"
+    "$python_bin" -m venv "$pack_env"
+    "$pack_env/bin/pip" install --quiet -c "$here/constraints.txt" venv-pack==0.2.0
+    "$pack_env/bin/pip" install --quiet --no-deps -c "$here/constraints.txt" delta-spark pyyaml numpy importlib_metadata zipp
+    "$pack_env/bin/venv-pack" --quiet -p "$pack_env" -o "$pack"
+  fi
+  archives=(--archives "$pack#environment" --conf spark.pyspark.python=./environment/bin/python
+            --conf "spark.pyspark.driver.python=$PYSPARK_DRIVER_PYTHON")
+fi
 export RECSPARK_CONF_DIR="${RECSPARK_CONF_DIR:-$here/conf}"
 
 # shellcheck disable=SC2086
@@ -56,6 +74,7 @@ exec "$venv/bin/spark-submit" \
   --name "recspark-$job" \
   --jars "$jars" \
   --py-files "$build/recspark.zip" \
+  "${archives[@]}" \
   --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension \
   --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog \
   --conf spark.sql.session.timeZone=UTC \

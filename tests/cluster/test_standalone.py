@@ -57,7 +57,7 @@ def _env(work: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def cluster_at(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     work = tmp_path_factory.mktemp("standalone")
     env = _env(work)
     port, ui = _free_port(), _free_port()
@@ -76,7 +76,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                  "--cores", "1", "--memory", "1g", "--webui-port", str(_free_port()),
                  "--work-dir", str(work / "work")], env=env, stdout=logs, stderr=subprocess.STDOUT))
         _wait_for(lambda: _workers(ui) >= 2, "two workers")
-        yield url
+        yield url, work
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -105,8 +105,10 @@ def _workers(ui_port: int) -> int:
     return sum(1 for w in state.get("workers", []) if w.get("state") == "ALIVE")
 
 
-def _submit(url: str, work: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _submit(url: str, work: Path, *args: str, pack: bool = False) -> subprocess.CompletedProcess[str]:
     env = _env(work)
+    if pack:
+        env["RECSPARK_PACK"] = "1"
     result = subprocess.run(
         [str(ROOT / "spark-submit.sh"), "--master", url, *args], env=env, capture_output=True, text=True, timeout=600,
     )
@@ -115,8 +117,9 @@ def _submit(url: str, work: Path, *args: str) -> subprocess.CompletedProcess[str
 
 @pytest.mark.slow
 def test_jobs_on_a_standalone_cluster_give_the_local_tables(
-    cluster: str, spark: SparkSession, tmp_path: Path
+    cluster_at: tuple[str, Path], spark: SparkSession, tmp_path: Path
 ) -> None:
+    cluster, work = cluster_at
     local_lake, cluster_lake = str(tmp_path / "local"), str(tmp_path / "cluster")
     generate(spark, tiny_config(), local_lake, "d")
     sets = [arg for item in tiny_overrides() for arg in ("--set", item)]
@@ -144,6 +147,27 @@ def test_jobs_on_a_standalone_cluster_give_the_local_tables(
             evaluated = _submit(runner, tmp_path, *args)
             assert evaluated.returncode == 0, evaluated.stderr[-3000:]
             assert "verdict V1: PASS" in evaluated.stdout
+    # Python on the executors (the mutants' zipWithIndex) from the packed environment on --archives.
+    for lake in (local_lake, cluster_lake):
+        spark.read.parquet(recs).selectExpr(
+            "'V1' as model_version", "user_id", "product_id", "rank", "cast(null as double) as score"
+        ).write.format("delta").save(f"{lake}/d/recommendations/V1")
+    from click.testing import CliRunner
+
+    from recspark.cli import cli
+
+    assert CliRunner().invoke(cli, ["mutate", "--lake", local_lake, "--dataset", "d", "--from", "V1",
+                                    "--kind", "random", "--to", "V3"]).exit_code == 0
+    mutated = _submit(cluster, tmp_path, "mutate", "--lake", cluster_lake, "--dataset", "d", "--from", "V1",
+                      "--kind", "random", "--to", "V3", pack=True)
+    assert mutated.returncode == 0, mutated.stderr[-3000:]
+    assert "--archives" in (ROOT / "spark-submit.sh").read_text()
+    unpacked = list((work / "work").glob("app-*/*/environment/bin/python"))
+    assert unpacked, "the executors did not unpack the environment archive"
+    here_v3 = storage.read_table(spark, f"{local_lake}/d/recommendations/V3")
+    there_v3 = storage.read_table(spark, f"{cluster_lake}/d/recommendations/V3")
+    assert here_v3.count() > 0 and fingerprint(here_v3) == fingerprint(there_v3)
+
     # Same figures; sums of doubles may differ in the last bits with the cluster's partitioning.
     here, there = (_metrics(spark, lake) for lake in (local_lake, cluster_lake))
     assert here.keys() == there.keys() and len(here) > 50
