@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from recspark import __version__
 from recspark.errors import InputError, RecsparkError
 from recspark.logs import configure
+
+if TYPE_CHECKING:
+    from recspark.config import GateConfig, ModelConfig
+    from recspark.selftest import Case
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -348,31 +352,28 @@ def selftest(
 
     Exit 0 when every case gets its expected verdict, 1 naming the cases that did not.
     """
+    from recspark.config import load_gate_config, load_model_config
+    from recspark.models.contract import check_version
     from recspark.selftest import selftest_cases
 
+    check_version(baseline, "--baseline")
+    model = load_model_config(model_path, model_overrides)
+    gate = load_gate_config(gate_path, gate_overrides)
     cases = [c for c in selftest_cases(baseline) if not only or c.kind == "baseline" or c.kind in only]
-    _run_story(lake, dataset, cases, retrain, model_path, model_overrides, gate_path, gate_overrides, reports,
-               master, spark_conf, title="selftest")
+    _run_story(_session(master, spark_conf), lake, dataset, cases, retrain, model, gate, reports, title="selftest")
 
 
 def _run_story(
-    lake: str, dataset: str, cases: Any, train: bool, model_path: str | None, model_overrides: tuple[str, ...],
-    gate_path: str | None, gate_overrides: tuple[str, ...], reports: str | None, master: str,
-    spark_conf: tuple[str, ...], *, title: str, spark: Any = None,
+    spark: Any, lake: str, dataset: str, cases: Sequence[Case], train: bool, model: ModelConfig, gate: GateConfig,
+    reports: str | None,
+    *, title: str,
 ) -> None:
-    from recspark.config import load_gate_config, load_model_config
+    """Run the cases (selftest or demo), print the table, rebuild the report; exit 1 on a surprise."""
     from recspark.selftest import format_results, mutation_score, run_cases
     from recspark.storage.manifest import read_manifest
     from recspark.validation.gx import Validator
 
-    model = load_model_config(model_path, model_overrides)
-    gate = load_gate_config(gate_path, gate_overrides)
     folder = _reports(lake, dataset, reports)
-    for case in cases:
-        from recspark.models.contract import check_version
-
-        check_version(case.version)
-    spark = spark or _session(master, spark_conf)
     read_manifest(spark, lake, dataset)
     started = time.perf_counter()
     results = run_cases(spark, lake, dataset, cases, model=model, gate=gate, validator=Validator(folder),
@@ -415,8 +416,8 @@ def demo(
     from recspark.storage.manifest import manifest_path, read_manifest
 
     config = load_config(profile, (), seed)
-    load_model_config(model_path, model_overrides)
-    load_gate_config(gate_path, gate_overrides)
+    model = load_model_config(model_path, model_overrides)
+    gate = load_gate_config(gate_path, gate_overrides)
     started = time.perf_counter()
     spark = _session(master, spark_conf)
     stored = None
@@ -431,8 +432,7 @@ def demo(
         click.echo(f"generating the {profile} profile into {lake}/{dataset} ...", err=True)
         manifest = run_generate(spark, config, lake, dataset)
         click.echo(format_summary(manifest, f"{lake}/{dataset}", time.perf_counter() - started))
-    _run_story(lake, dataset, demo_cases(), True, model_path, model_overrides, gate_path, gate_overrides, reports,
-               master, spark_conf, title="demo", spark=spark)
+    _run_story(spark, lake, dataset, demo_cases(), True, model, gate, reports, title="demo")
     click.echo(f"demo finished in {time.perf_counter() - started:.0f}s")
 
 

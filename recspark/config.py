@@ -441,7 +441,7 @@ class GateConfig:
     comparison: Comparison = Comparison()
 
 
-def _settings(path: str | None, shipped: str, option: str, expected: str, overrides: Iterable[str]) -> dict[str, Any]:
+def read_settings(path: str | None, shipped: str, option: str, expected: str, overrides: Iterable[str]) -> dict[str, Any]:
     """A settings YAML (``path``, else the shipped conf/<shipped> if present) with --set style overrides."""
     source = Path(path) if path else conf_dir() / shipped
     data: dict[str, Any] = {}
@@ -459,7 +459,7 @@ def _settings(path: str | None, shipped: str, option: str, expected: str, overri
 
 def load_gate_config(path: str | None = None, overrides: Iterable[str] = ()) -> GateConfig:
     """Read the gate thresholds (conf/gate.yaml unless ``path``), apply overrides, validate."""
-    data = _settings(path, "gate.yaml", "--gate", "a YAML file of gate thresholds", overrides)
+    data = read_settings(path, "gate.yaml", "--gate", "a YAML file of gate thresholds", overrides)
     gate = _build(GateConfig, data, "", GateConfig())
     if gate.k < 1 or gate.k > 1000:
         raise ConfigError("k", "an integer from 1 to 1000", gate.k)
@@ -508,7 +508,7 @@ class ModelConfig:
 
 def load_model_config(path: str | None = None, overrides: Iterable[str] = ()) -> ModelConfig:
     """Read the model settings (conf/model.yaml unless ``path``), apply overrides, validate."""
-    data = _settings(path, "model.yaml", "--model-conf", "a YAML file of model settings", overrides)
+    data = read_settings(path, "model.yaml", "--model-conf", "a YAML file of model settings", overrides)
     model = _build(ModelConfig, data, "", ModelConfig())
     if not 1 <= model.k <= 1000:
         raise ConfigError("k", "an integer from 1 to 1000", model.k)

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from recspark.config import conf_dir
+from recspark.config import read_settings
 from recspark.errors import ConfigError
 
 PROFILE_FILES = ("local.yaml", "staging.yaml", "production.yaml", "gate.yaml", "model.yaml")
@@ -32,12 +29,7 @@ class EmrConfig:
 
 
 def load_emr_config(path: str | None = None) -> EmrConfig:
-    source = Path(path) if path else conf_dir() / "emr.yaml"
-    if not source.is_file():
-        raise ConfigError("--emr-conf", "a YAML file of EMR settings", str(source))
-    data = yaml.safe_load(source.read_text()) or {}
-    if not isinstance(data, dict):
-        raise ConfigError(str(source), "a mapping of settings", type(data).__name__)
+    data = read_settings(path, "emr.yaml", "--emr-conf", "a YAML file of EMR settings", ())
     known = set(EmrConfig.__dataclass_fields__)
     unknown = sorted(set(data) - known)
     if unknown:

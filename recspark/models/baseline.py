@@ -9,6 +9,7 @@ hidden labels are never read here.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from pyspark.ml.recommendation import ALS, ALSModel
 from pyspark.sql import DataFrame, Window
@@ -57,6 +58,18 @@ def train(ratings: DataFrame, params: AlsConfig, seed: int) -> ALSModel:
     return als.fit(ratings)
 
 
+@dataclass(frozen=True)
+class Trained:
+    """The top-k recommendations (lazy) and the frames cached to compute them; release after writing."""
+
+    recommendations: DataFrame
+    cached: tuple[DataFrame, ...]
+
+    def release(self) -> None:
+        for frame in self.cached:
+            frame.unpersist()
+
+
 def recommend(
     interactions: DataFrame,
     *,
@@ -65,8 +78,8 @@ def recommend(
     weights: dict[str, float],
     seed: int,
     scratch: str | None = None,
-) -> DataFrame:
-    """Train on ``interactions`` and return the top ``k`` per user: (user_id, product_id, rank, score).
+) -> Trained:
+    """Train on ``interactions``; the top ``k`` per user: (user_id, product_id, rank, score).
 
     With more products than ``params.candidates``, lists are drawn from the most-interacted
     ``candidates`` products (a two-stage recommender's candidate set): scoring every user
@@ -74,9 +87,10 @@ def recommend(
     candidate set cuts it to users x candidates. ``scratch`` is a folder for the model while
     its item factors are pruned (required then).
     """
-    pairs = strengths(interactions, weights)
-    users = dense_index(pairs, col_id=C.USER_ID, col_index=USER_INDEX, as_int=True)
-    products = dense_index(pairs, col_id=C.PRODUCT_ID, col_index=PRODUCT_INDEX, as_int=True)
+    # Each is read several times (both indices, the ratings, the joins back to ids): computed once.
+    pairs = strengths(interactions, weights).persist()
+    users = dense_index(pairs, col_id=C.USER_ID, col_index=USER_INDEX, as_int=True).persist()
+    products = dense_index(pairs, col_id=C.PRODUCT_ID, col_index=PRODUCT_INDEX, as_int=True).persist()
     ratings = (
         pairs.join(users, on=C.USER_ID, how="inner")
         .join(products, on=C.PRODUCT_ID, how="inner")
@@ -102,7 +116,8 @@ def recommend(
     order = Window.partitionBy(USER_INDEX).orderBy(F.col("_position").asc())
     ranked = long.select("*", F.row_number().over(order).alias(RANK)).where(F.col(RANK) <= F.lit(k))
     result = ranked.join(users, on=USER_INDEX, how="inner").join(products, on=PRODUCT_INDEX, how="inner")
-    return result.select(C.USER_ID, C.PRODUCT_ID, F.col(RANK).cast("int").alias(RANK), SCORE)
+    top = result.select(C.USER_ID, C.PRODUCT_ID, F.col(RANK).cast("int").alias(RANK), SCORE)
+    return Trained(top, (pairs, users, products, ratings))
 
 
 def candidates(ratings: DataFrame, count: int) -> DataFrame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -56,14 +56,21 @@ def conform(long: DataFrame, version: str) -> DataFrame:
     )
 
 
-def dense_index(ids: DataFrame, *, col_id: str, col_index: str, as_int: bool = False) -> DataFrame:
-    """(id, index) with indices 0..n-1 in id order, the same whatever the partitioning.
+def dense_index(
+    ids: DataFrame, *, col_id: str, col_index: str, as_int: bool = False, order: Column | None = None
+) -> DataFrame:
+    """(id, index) with indices 0..n-1 in id order (or ``order``, then id), the same whatever
+    the partitioning.
 
-    ALS needs 32-bit ids where ours are 64-bit, and uniform draws pick a catalog position.
+    ALS needs 32-bit ids where ours are 64-bit, uniform draws pick a catalog position, and the
+    shuffle mutant walks users in a seeded hash order.
     """
     spark = ids.sparkSession
-    ordered = ids.select(F.col(col_id)).distinct().orderBy(col_id)
-    indexed = ordered.rdd.zipWithIndex().map(lambda pair: (pair[0][0], pair[1]))
+    if order is None:
+        ordered, position = ids.select(col_id).distinct().orderBy(col_id), 0
+    else:
+        ordered, position = ids.select(order.alias("_order"), col_id).distinct().orderBy("_order", col_id), 1
+    indexed = ordered.rdd.zipWithIndex().map(lambda pair: (pair[0][position], pair[1]))
     schema = T.StructType([T.StructField(col_id, T.LongType(), False), T.StructField(col_index, T.LongType(), False)])
     frame = spark.createDataFrame(indexed, schema)
     if as_int:

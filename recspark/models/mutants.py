@@ -93,13 +93,8 @@ def random_lists(users: DataFrame, catalog: DataFrame, size: int, *, k: int, see
 
 def shuffle(recs: DataFrame, *, seed: int) -> DataFrame:
     """Every user gets the list of the next user in a seeded hash order (a cyclic shift)."""
-    users = recs.select(C.USER_ID).distinct()
-    key = hash64(seed, _TABLE, "shuffle", F.col(C.USER_ID))
-    spark = recs.sparkSession
-    ordered = users.select(key.alias("_key"), C.USER_ID).orderBy("_key", C.USER_ID)
-    indexed = ordered.rdd.zipWithIndex().map(lambda pair: (pair[0][1], pair[1]))
-    schema = T.StructType([T.StructField(C.USER_ID, T.LongType(), False), T.StructField("_pos", T.LongType(), False)])
-    positions = spark.createDataFrame(indexed, schema)
+    order = hash64(seed, _TABLE, "shuffle", F.col(C.USER_ID))
+    positions = dense_index(recs, col_id=C.USER_ID, col_index="_pos", order=order).persist()
     count = positions.count()
     donors = positions.select(
         F.col(C.USER_ID).alias("_donor"), F.pmod(F.col("_pos") - F.lit(1), F.lit(max(count, 1))).alias("_pos")

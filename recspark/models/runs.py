@@ -28,20 +28,8 @@ log = logging.getLogger(__name__)
 
 def stored_versions(spark: SparkSession, lake: str, dataset: str) -> list[str]:
     """The model versions with stored recommendations, sorted."""
-    import os
-
     root = storage.table_path(lake, dataset, RECOMMENDATIONS)
-    if not storage.is_local(root):
-        jvm = spark._jvm
-        assert jvm is not None
-        path = jvm.org.apache.hadoop.fs.Path(root)
-        fs = path.getFileSystem(spark._jsc.hadoopConfiguration())
-        if not fs.exists(path):
-            return []
-        names = [status.getPath().getName() for status in fs.listStatus(path) if status.isDirectory()]
-    else:
-        names = os.listdir(root) if os.path.isdir(root) else []
-    return sorted(n for n in names if storage.is_table(spark, f"{root}/{n}"))
+    return [name for name in storage.subfolders(spark, root) if storage.is_table(spark, f"{root}/{name}")]
 
 
 def read_stored(spark: SparkSession, lake: str, dataset: str, version: str) -> DataFrame:
@@ -73,14 +61,17 @@ def train_baseline(
     seed = model.seed if seed is None else seed
     scratch = f"{storage.table_path(lake, dataset, RECOMMENDATIONS)}/.{version}-model"
     with stage(f"train ALS {version}") as details:
+        trained = None
         try:
-            recs = baseline.recommend(interactions, k=model.k, params=model.als, weights=dict(model.weights),
-                                      seed=seed, scratch=scratch)
-            commit = _write(recs, lake, dataset, version, {
+            trained = baseline.recommend(interactions, k=model.k, params=model.als, weights=dict(model.weights),
+                                         seed=seed, scratch=scratch)
+            commit = _write(trained.recommendations, lake, dataset, version, {
                 "kind": "als", "seed": seed, "k": model.k, "als": asdict(model.als), "weights": dict(model.weights),
                 "interactions_version": entry["version"],
             })
         finally:
+            if trained is not None:
+                trained.release()
             storage.remove(spark, scratch)
         details["rows"] = f"{commit.rows:,}"
     return commit
@@ -115,15 +106,16 @@ def mutate(
     tables = manifest["tables"]
     provenance: dict[str, Any] = {"kind": kind, "source": source, "seed": seed}
     with stage(f"mutate {source} -> {target} ({kind})") as details:
-        if kind == "noise":
+        catalog = None
+        if kind in ("noise", "random"):
             products = storage.read_table(spark, tables[C.PRODUCTS]["path"], tables[C.PRODUCTS]["version"])
             catalog, size = mutants.catalog_positions(products)
-            out = mutants.noise(recs, catalog, size, share=share, seed=seed)
-            provenance["share"] = share
-        elif kind == "random":
-            products = storage.read_table(spark, tables[C.PRODUCTS]["path"], tables[C.PRODUCTS]["version"])
-            catalog, size = mutants.catalog_positions(products)
-            out = mutants.random_lists(recs.select(C.USER_ID).distinct(), catalog, size, k=_list_length(recs), seed=seed)
+            if kind == "noise":
+                out = mutants.noise(recs, catalog, size, share=share, seed=seed)
+                provenance["share"] = share
+            else:
+                users = recs.select(C.USER_ID).distinct()
+                out = mutants.random_lists(users, catalog, size, k=_list_length(recs), seed=seed)
         elif kind == "shuffle":
             out = mutants.shuffle(recs, seed=seed)
         elif kind == "empty":
@@ -134,6 +126,8 @@ def mutate(
             out = mutants.popularity(recs, interactions, k=_list_length(recs))
             provenance["interactions_version"] = entry["version"]
         commit = _write(out, lake, dataset, target, provenance)
+        if catalog is not None:
+            catalog.unpersist()
         details["rows"] = f"{commit.rows:,}"
     return commit
 

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlparse
 
 from delta.tables import DeltaTable
@@ -161,10 +162,29 @@ def append_rows(df: DataFrame, path: str) -> Commit:
     return last_commit(df.sparkSession, path)
 
 
+def jvm(spark: SparkSession) -> Any:
+    """The driver's JVM gateway (a classic, non-Connect session is needed for the Hadoop file system)."""
+    gateway = spark._jvm
+    if gateway is None:
+        raise RuntimeError("a classic (non-Connect) SparkSession is needed to reach the Hadoop file system")
+    return gateway
+
+
+def hadoop_path(spark: SparkSession, path: str) -> tuple[Any, Any]:
+    """The Hadoop FileSystem serving ``path`` (local, s3a://, hdfs://) and the path as a Hadoop Path."""
+    hpath = jvm(spark).org.apache.hadoop.fs.Path(path)
+    return hpath.getFileSystem(spark._jsc.hadoopConfiguration()), hpath
+
+
+def subfolders(spark: SparkSession, path: str) -> list[str]:
+    """Names of the folders directly under ``path`` ([] if it does not exist)."""
+    fs, hpath = hadoop_path(spark, path)
+    if not fs.exists(hpath):
+        return []
+    return sorted(status.getPath().getName() for status in fs.listStatus(hpath) if status.isDirectory())
+
+
 def remove(spark: SparkSession, path: str) -> bool:
     """Delete ``path`` recursively through Hadoop's file system (local or s3a); False if absent."""
-    jvm = spark._jvm
-    assert jvm is not None, "a classic SparkSession is needed to reach the Hadoop file system"
-    hpath = jvm.org.apache.hadoop.fs.Path(path)
-    fs = hpath.getFileSystem(spark._jsc.hadoopConfiguration())
+    fs, hpath = hadoop_path(spark, path)
     return bool(fs.exists(hpath) and fs.delete(hpath, True))

@@ -15,22 +15,9 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from recspark.errors import DatasetError
-from recspark.storage.lake import dataset_path, is_local
+from recspark.storage.lake import dataset_path, hadoop_path, is_local, jvm
 
 MANIFEST = "manifest.json"
-
-
-def _jvm(spark: SparkSession) -> Any:
-    jvm = spark._jvm
-    if jvm is None:
-        raise RuntimeError("a classic (non-Connect) SparkSession is needed to reach the Hadoop file system")
-    return jvm
-
-
-def _hadoop(spark: SparkSession, path: str) -> tuple[Any, Any]:
-    """The Hadoop FileSystem serving ``path`` (s3a://, hdfs://) and the path as a Hadoop Path."""
-    fs_path = _jvm(spark).org.apache.hadoop.fs.Path(path)
-    return fs_path.getFileSystem(spark._jsc.hadoopConfiguration()), fs_path
 
 
 def manifest_path(lake: str, dataset: str) -> str:
@@ -54,7 +41,7 @@ def write_manifest(spark: SparkSession, lake: str, dataset: str, manifest: dict[
                 os.unlink(tmp)
             raise
         return path
-    fs, fs_path = _hadoop(spark, path)
+    fs, fs_path = hadoop_path(spark, path)
     stream = fs.create(fs_path, True)
     try:
         stream.write(bytearray(text.encode()))
@@ -71,13 +58,13 @@ def read_manifest(spark: SparkSession, lake: str, dataset: str) -> dict[str, Any
             with open(path) as handle:
                 text = handle.read()
         else:
-            fs, fs_path = _hadoop(spark, path)
+            fs, fs_path = hadoop_path(spark, path)
             if not fs.exists(fs_path):
                 raise FileNotFoundError(path)
             stream = fs.open(fs_path)
             try:
-                jvm = _jvm(spark)
-                reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, "UTF-8"))
+                gateway = jvm(spark)
+                reader = gateway.java.io.BufferedReader(gateway.java.io.InputStreamReader(stream, "UTF-8"))
                 lines = []
                 line = reader.readLine()
                 while line is not None:

@@ -56,13 +56,6 @@ class PurgePlan:
     done: bool = False
 
 
-def _fs(spark: SparkSession, path: str) -> tuple[Any, Any]:
-    jvm = spark._jvm
-    assert jvm is not None, "purge needs a classic SparkSession"
-    hpath = jvm.org.apache.hadoop.fs.Path(path)
-    return hpath.getFileSystem(spark._jsc.hadoopConfiguration()), hpath
-
-
 def id_ranges(manifest: dict[str, Any]) -> dict[str, tuple[int, int]]:
     """Column -> [low, high) of the dataset's reserved ids."""
     return {
@@ -87,7 +80,7 @@ def plan_purge(spark: SparkSession, lake: str, dataset: str, tables: Sequence[st
             f"{manifest.get('dataset')!r} written by {manifest.get('tool')!r}; nothing removed"
         )
     plan = PurgePlan(root)
-    fs, hroot = _fs(spark, root)
+    fs, hroot = storage.hadoop_path(spark, root)
     for status in fs.listStatus(hroot):
         name = status.getPath().getName()
         path = f"{root}/{name}"
@@ -128,12 +121,12 @@ def run_purge(spark: SparkSession, plan: PurgePlan) -> PurgePlan:
         if rows.matching:
             DeltaTable.forPath(spark, rows.path).delete(rows.condition)
         rows.rows_after = storage.read_table(spark, rows.path).count()
-    fs, _ = _fs(spark, plan.root)
+    fs, _ = storage.hadoop_path(spark, plan.root)
     for entry in plan.entries:
-        _, hpath = _fs(spark, entry.path)
+        _, hpath = storage.hadoop_path(spark, entry.path)
         if fs.exists(hpath) and not fs.delete(hpath, True):
             raise DatasetError(f"{entry.path}: could not be removed; rerun recspark purge")
-    _, hroot = _fs(spark, plan.root)
+    _, hroot = storage.hadoop_path(spark, plan.root)
     if not plan.foreign and fs.exists(hroot) and len(fs.listStatus(hroot)) == 0:
         fs.delete(hroot, True)
     plan.done = True
