@@ -296,12 +296,11 @@ def gate_data(spark: SparkSession, validator: Validator, lake: str, dataset: str
     """The data suite on the generated tables: the generator's self-check as expectations."""
     from recspark import columns as C
     from recspark.checks.data_check import class_mix_counts, mix_cells
-    from recspark.storage import lake as storage
-    from recspark.storage.manifest import read_manifest
+    from recspark.storage.manifest import manifest_table, read_manifest
     from recspark.validation.rules import data_rules
 
     manifest = read_manifest(spark, lake, dataset)
-    tables = {name: storage.read_table(spark, e["path"], e["version"]) for name, e in manifest["tables"].items()}
+    tables = {name: manifest_table(spark, manifest, name) for name in manifest["tables"]}
     rules = data_rules(manifest, {name: [f.name for f in C.SCHEMAS[name]] for name in C.TABLES})
     z = float(manifest["config"]["check"]["z"])
     _, cells = mix_cells(class_mix_counts(tables[C.INTERACTIONS], tables[C.LABELS]).collect(), manifest, z)

@@ -19,8 +19,7 @@ from pyspark.sql import functions as F
 
 from recspark import columns as C
 from recspark.population.labels import class_lookup
-from recspark.storage import lake as storage
-from recspark.storage.manifest import read_manifest
+from recspark.storage.manifest import manifest_table, read_manifest
 
 
 @dataclass(frozen=True)
@@ -115,10 +114,7 @@ def check_dataset(spark: SparkSession, lake: str, dataset: str, z: float | None 
     """Read the tables at the versions the manifest names and check them against the plan."""
     manifest = read_manifest(spark, lake, dataset)
     z = z if z is not None else float(manifest["config"]["check"]["z"])
-    tables = {
-        name: storage.read_table(spark, entry["path"], entry["version"])
-        for name, entry in manifest["tables"].items()
-    }
+    tables = {name: manifest_table(spark, manifest, name) for name in manifest["tables"]}
     sizes = manifest["sizes"]
     checks: list[Check] = []
 

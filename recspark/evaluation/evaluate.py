@@ -22,7 +22,7 @@ from recspark.evaluation.recommendations import (
 )
 from recspark.logs import stage
 from recspark.storage import lake as storage
-from recspark.storage.manifest import read_manifest
+from recspark.storage.manifest import manifest_table, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,8 @@ def evaluate(
     manifest = read_manifest(spark, lake, dataset)
     truth = M.Truth.from_manifest(manifest)
     tables = manifest["tables"]
-    labels = storage.read_table(spark, tables[C.LABELS]["path"], tables[C.LABELS]["version"])
-    interactions = storage.read_table(spark, tables[C.INTERACTIONS]["path"], tables[C.INTERACTIONS]["version"])
+    labels = manifest_table(spark, manifest, C.LABELS)
+    interactions = manifest_table(spark, manifest, C.INTERACTIONS)
 
     raw, source = read_recommendations(spark, recs, fmt)
     long = to_long(raw, cols or RecsColumns())

@@ -21,7 +21,7 @@ from recspark.logs import stage
 from recspark.models import baseline, mutants
 from recspark.models.contract import RECOMMENDATIONS, conform, recommendations_path
 from recspark.storage import lake as storage
-from recspark.storage.manifest import read_manifest
+from recspark.storage.manifest import manifest_table, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ def train_baseline(
     """Train ALS on the dataset's interactions and store the top k per user as ``version``."""
     recommendations_path(lake, dataset, version)  # a bad version name fails before any work
     manifest = read_manifest(spark, lake, dataset)
-    entry = manifest["tables"][C.INTERACTIONS]
-    interactions = storage.read_table(spark, entry["path"], entry["version"])
+    interactions = manifest_table(spark, manifest, C.INTERACTIONS)
     seed = model.seed if seed is None else seed
     scratch = f"{storage.table_path(lake, dataset, RECOMMENDATIONS)}/.{version}-model"
     with stage(f"train ALS {version}") as details:
@@ -67,7 +66,7 @@ def train_baseline(
                                          seed=seed, scratch=scratch)
             commit = _write(trained.recommendations, lake, dataset, version, {
                 "kind": "als", "seed": seed, "k": model.k, "als": asdict(model.als), "weights": dict(model.weights),
-                "interactions_version": entry["version"],
+                "interactions_version": manifest["tables"][C.INTERACTIONS]["version"],
             })
         finally:
             if trained is not None:
@@ -103,12 +102,11 @@ def mutate(
     seed = model.seed if seed is None else seed
     recs = read_stored(spark, lake, dataset, source).select(C.USER_ID, C.PRODUCT_ID, "rank", "score")
     manifest = read_manifest(spark, lake, dataset)
-    tables = manifest["tables"]
     provenance: dict[str, Any] = {"kind": kind, "source": source, "seed": seed}
     with stage(f"mutate {source} -> {target} ({kind})") as details:
         catalog = None
         if kind in ("noise", "random"):
-            products = storage.read_table(spark, tables[C.PRODUCTS]["path"], tables[C.PRODUCTS]["version"])
+            products = manifest_table(spark, manifest, C.PRODUCTS)
             catalog, size = mutants.catalog_positions(products)
             if kind == "noise":
                 out = mutants.noise(recs, catalog, size, share=share, seed=seed)
@@ -121,10 +119,9 @@ def mutate(
         elif kind == "empty":
             out = mutants.empty(recs)
         else:
-            entry = tables[C.INTERACTIONS]
-            interactions = storage.read_table(spark, entry["path"], entry["version"])
+            interactions = manifest_table(spark, manifest, C.INTERACTIONS)
             out = mutants.popularity(recs, interactions, k=_list_length(recs))
-            provenance["interactions_version"] = entry["version"]
+            provenance["interactions_version"] = manifest["tables"][C.INTERACTIONS]["version"]
         commit = _write(out, lake, dataset, target, provenance)
         if catalog is not None:
             catalog.unpersist()

@@ -12,10 +12,10 @@ import os
 import tempfile
 from typing import Any
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 from recspark.errors import DatasetError
-from recspark.storage.lake import dataset_path, hadoop_path, is_local, jvm
+from recspark.storage.lake import dataset_path, hadoop_path, is_local, jvm, read_table
 
 MANIFEST = "manifest.json"
 
@@ -84,3 +84,9 @@ def read_manifest(spark: SparkSession, lake: str, dataset: str) -> dict[str, Any
     if not isinstance(manifest, dict) or "affinity" not in manifest or "tables" not in manifest:
         raise DatasetError(f"{path}: expected a recspark manifest with 'affinity' and 'tables', found other JSON")
     return manifest
+
+
+def manifest_table(spark: SparkSession, manifest: dict[str, Any], table: str) -> DataFrame:
+    """A dataset table at the Delta version its manifest names (a consistent set with the others)."""
+    entry = manifest["tables"][table]
+    return read_table(spark, entry["path"], entry["version"])
